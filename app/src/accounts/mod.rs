@@ -1,0 +1,23 @@
+//! Accounts: one account works in every lab. Registration validates the username and password
+//! rules, stores only an argon2id hash, and never logs anybody in.
+
+/// The registration page.
+pub mod pages;
+/// Username and password rules, shared by the browser (hints) and the server (enforcement).
+pub mod validation;
+
+/// `POST /register`.
+#[cfg(feature = "ssr")]
+pub mod handlers;
+/// argon2id hashing and verification, off the async runtime.
+#[cfg(feature = "ssr")]
+pub mod password;
+/// The `accounts` table.
+#[cfg(feature = "ssr")]
+pub mod repository;
+/// Register and authenticate: the rules above, applied in order.
+#[cfg(feature = "ssr")]
+pub mod service;
+/// Slows down repeated failed logins on one account.
+#[cfg(feature = "ssr")]
+pub mod throttle;

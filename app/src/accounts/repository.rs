@@ -1,0 +1,76 @@
+//! The `accounts` table (see `server/migrations/accounts`). Usernames keep the case the user
+//! typed; a lower-cased key makes them unique regardless of case.
+
+use sqlx::SqlitePool;
+
+/// An account as stored. The hash is kept out of `Debug` so it can never reach a log.
+#[derive(Clone, sqlx::FromRow)]
+pub struct Account {
+    pub id: i64,
+    pub username: String,
+    pub password_hash: String,
+}
+
+impl std::fmt::Debug for Account {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Account")
+            .field("id", &self.id)
+            .field("username", &self.username)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What inserting an account can run into besides a database failure.
+pub enum InsertOutcome {
+    Created,
+    UsernameTaken,
+}
+
+#[derive(Clone, Debug)]
+pub struct AccountRepository {
+    pool: SqlitePool,
+}
+
+impl AccountRepository {
+    pub fn new(pool: SqlitePool) -> Self {
+        Self { pool }
+    }
+
+    pub async fn insert(
+        &self,
+        username: &str,
+        username_key: &str,
+        password_hash: &str,
+    ) -> Result<InsertOutcome, sqlx::Error> {
+        let result = sqlx::query(
+            "INSERT INTO accounts (username, username_key, password_hash, created_at)
+             VALUES (?, ?, ?, unixepoch())",
+        )
+        .bind(username)
+        .bind(username_key)
+        .bind(password_hash)
+        .execute(&self.pool)
+        .await;
+        match result {
+            Ok(_) => Ok(InsertOutcome::Created),
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                Ok(InsertOutcome::UsernameTaken)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    pub async fn find_by_key(&self, username_key: &str) -> Result<Option<Account>, sqlx::Error> {
+        sqlx::query_as::<_, Account>(
+            "SELECT id, username, password_hash FROM accounts WHERE username_key = ?",
+        )
+        .bind(username_key)
+        .fetch_optional(&self.pool)
+        .await
+    }
+
+    /// For readiness checks.
+    pub async fn ping(&self) -> Result<(), sqlx::Error> {
+        sqlx::query("SELECT 1").execute(&self.pool).await.map(|_| ())
+    }
+}

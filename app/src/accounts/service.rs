@@ -1,0 +1,112 @@
+//! Registration and authentication: the account rules applied in a fixed order, so every
+//! failure a user can see is decided before any expensive or revealing work is done.
+
+use super::{
+    password,
+    repository::{AccountRepository, InsertOutcome},
+    throttle::LoginThrottle,
+    validation::{check_password, check_username, username_key},
+};
+use crate::error::AppError;
+use serde::Deserialize;
+use std::sync::Arc;
+
+/// The fields of the registration form. Missing fields arrive empty and fail validation.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct Registration {
+    pub username: String,
+    pub password: String,
+    pub confirm: String,
+}
+
+/// The fields of every login form.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct Credentials {
+    pub username: String,
+    pub password: String,
+}
+
+/// Who proved their password.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuthenticatedUser {
+    pub id: i64,
+    pub username: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Accounts {
+    repository: AccountRepository,
+    throttle: Arc<LoginThrottle>,
+}
+
+impl Accounts {
+    pub fn new(repository: AccountRepository, throttle: Arc<LoginThrottle>) -> Self {
+        Self {
+            repository,
+            throttle,
+        }
+    }
+
+    pub async fn register(&self, form: Registration) -> Result<(), AppError> {
+        let username = form.username.trim();
+        check_username(username).map_err(AppError::Invalid)?;
+        check_password(&form.password).map_err(AppError::Invalid)?;
+        if form.password != form.confirm {
+            return Err(AppError::Invalid(
+                "The two passwords do not match.".into(),
+            ));
+        }
+        let hash = password::hash(form.password).await?;
+        match self
+            .repository
+            .insert(username, &username_key(username), &hash)
+            .await?
+        {
+            InsertOutcome::Created => {
+                tracing::info!(username, "account registered");
+                Ok(())
+            }
+            InsertOutcome::UsernameTaken => Err(AppError::UsernameTaken),
+        }
+    }
+
+    /// Checks a username and password. Unknown user and wrong password give the same error
+    /// after the same amount of work; repeated failures on one account are throttled.
+    pub async fn authenticate(
+        &self,
+        credentials: Credentials,
+    ) -> Result<AuthenticatedUser, AppError> {
+        let Credentials { username, password } = credentials;
+        // Malformed input can match no account: answer at once, without hashing a huge input.
+        if check_username(&username).is_err() || check_password(&password).is_err() {
+            return Err(AppError::InvalidCredentials);
+        }
+        let key = username_key(&username);
+        if let Err(wait) = self.throttle.check(&key) {
+            tracing::warn!(username_key = %key, "login throttled");
+            return Err(AppError::TooManyAttempts {
+                retry_after_secs: wait.as_secs().max(1),
+            });
+        }
+        let account = self.repository.find_by_key(&key).await?;
+        let stored_hash = account.as_ref().map(|a| a.password_hash.clone());
+        if password::verify(stored_hash, password).await? {
+            let account = account.expect("verify succeeds only for a stored hash");
+            self.throttle.record_success(&key);
+            Ok(AuthenticatedUser {
+                id: account.id,
+                username: account.username,
+            })
+        } else {
+            self.throttle.record_failure(&key);
+            tracing::info!(username_key = %key, "login failed");
+            Err(AppError::InvalidCredentials)
+        }
+    }
+
+    pub async fn ping(&self) -> Result<(), sqlx::Error> {
+        self.repository.ping().await
+    }
+}

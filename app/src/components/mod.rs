@@ -1,0 +1,10 @@
+//! Pieces every page shares: the layout, error views, forms, and (server only) whole pages
+//! rendered without hydration for answers to form posts.
+
+/// Login and registration forms, plain HTML forms that work with JavaScript off.
+pub mod forms;
+/// The page frame (header, navigation, main) and error views.
+pub mod layout;
+/// Full HTML documents for responses to form posts.
+#[cfg(feature = "ssr")]
+pub mod static_page;

@@ -1,0 +1,48 @@
+//! Whole HTML documents for answers to form posts (a failed login, a payment receipt).
+//!
+//! They reuse the app's components but carry no hydration scripts: the browser shows them as
+//! they are, and every link and form on them is plain HTML.
+
+use super::layout::Layout;
+use crate::OUTPUT_NAME;
+use axum::{
+    http::{header, HeaderValue, StatusCode},
+    response::{Html, IntoResponse, Response},
+};
+use leptos::{prelude::*, tachys::view::RenderHtml};
+
+/// Renders `body` inside the site layout as a complete document with the given status.
+pub fn render<F, V>(status: StatusCode, title: &'static str, body: F) -> Response
+where
+    F: FnOnce() -> V + Send + 'static,
+    V: IntoView + 'static,
+{
+    let owner = Owner::new();
+    let content = owner.with(|| view! { <Layout>{body()}</Layout> }.to_html());
+    let document = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"/>\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\
+         <title>{title} · Session Lab</title>\
+         <link rel=\"stylesheet\" href=\"/pkg/{OUTPUT_NAME}.css\"/></head>\
+         <body>{content}</body></html>"
+    );
+    (status, Html(document)).into_response()
+}
+
+/// Renders an [`crate::error::AppError`] page; `429`s also say when to come back.
+pub fn error_page(error: crate::error::AppError) -> Response {
+    let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let retry = match &error {
+        crate::error::AppError::TooManyAttempts { retry_after_secs } => Some(*retry_after_secs),
+        _ => None,
+    };
+    let mut response = render(status, error.heading(), move || {
+        view! { <super::layout::ErrorView error=error/> }
+    });
+    if let Some(secs) = retry {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    }
+    response
+}

@@ -1,0 +1,116 @@
+//! One error type for the app layer: what went wrong, the HTTP status it maps to, and the
+//! sentence a user sees. Server functions carry it to the browser; form handlers render it.
+
+use leptos::server_fn::{
+    codec::JsonEncoding,
+    error::{FromServerFnError, ServerFnErrorErr},
+};
+use serde::{Deserialize, Serialize};
+
+/// Everything a request can fail with, as the user should hear it. Internal details are logged
+/// where they happen and never reach this type.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    #[error("You are not logged in")]
+    NotLoggedIn,
+    /// Unknown user and wrong password are deliberately the same error.
+    #[error("Invalid username or password")]
+    InvalidCredentials,
+    #[error("Too many failed logins for this account. Try again in {retry_after_secs} seconds.")]
+    TooManyAttempts { retry_after_secs: u64 },
+    /// A form field broke a rule; the text says which rule.
+    #[error("{0}")]
+    Invalid(String),
+    #[error("That username is already taken")]
+    UsernameTaken,
+    #[error("Page not found")]
+    NotFound,
+    #[error("Something went wrong on our side. Please try again.")]
+    Internal,
+    /// The request to a server function itself failed (network, encoding).
+    #[error("The request failed: {0}")]
+    Request(String),
+}
+
+impl AppError {
+    /// The HTTP status this error is answered with.
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::NotLoggedIn | AppError::InvalidCredentials => 401,
+            AppError::TooManyAttempts { .. } => 429,
+            AppError::Invalid(_) => 422,
+            AppError::UsernameTaken => 409,
+            AppError::NotFound => 404,
+            AppError::Request(_) => 400,
+            AppError::Internal => 500,
+        }
+    }
+
+    /// The heading of an error page. "Error!" is the tutorial's wording for "not logged in".
+    pub fn heading(&self) -> &'static str {
+        match self {
+            AppError::NotLoggedIn => "Error!",
+            AppError::NotFound => "Not found",
+            AppError::TooManyAttempts { .. } => "Slow down",
+            _ => "Something is not right",
+        }
+    }
+
+    /// Logs an unexpected failure in full and returns the generic error the user sees.
+    #[cfg(feature = "ssr")]
+    pub fn internal(context: &str, err: impl std::fmt::Display) -> Self {
+        tracing::error!(error = %err, "{context}");
+        AppError::Internal
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        AppError::Request(value.to_string())
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<sqlx::Error> for AppError {
+    fn from(err: sqlx::Error) -> Self {
+        AppError::internal("database error", err)
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<tower_sessions::session::Error> for AppError {
+    fn from(err: tower_sessions::session::Error) -> Self {
+        AppError::internal("session store error", err)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_user_and_wrong_password_share_one_message_and_status() {
+        assert_eq!(
+            AppError::InvalidCredentials.to_string(),
+            "Invalid username or password"
+        );
+        assert_eq!(AppError::InvalidCredentials.status(), 401);
+    }
+
+    #[test]
+    fn not_logged_in_uses_the_tutorial_wording() {
+        assert_eq!(AppError::NotLoggedIn.heading(), "Error!");
+        assert_eq!(AppError::NotLoggedIn.to_string(), "You are not logged in");
+        assert_eq!(AppError::NotLoggedIn.status(), 401);
+    }
+}
+
+/// Form handlers answer errors with a full HTML page (extractor rejections included).
+#[cfg(feature = "ssr")]
+impl axum::response::IntoResponse for AppError {
+    fn into_response(self) -> axum::response::Response {
+        crate::components::static_page::error_page(self)
+    }
+}

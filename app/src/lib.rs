@@ -1,0 +1,79 @@
+//! Session Lab's user interface: the pages, the components and the server functions shared by
+//! the server (feature `ssr`) and the browser (feature `hydrate`).
+//!
+//! Each concept has one module; inside it, `pages` render, `api` holds server functions, and the
+//! `ssr`-only parts (`service`, `handlers`, stores) never reach the wasm build.
+
+/// Accounts: registration, password hashing, login throttling.
+pub mod accounts;
+/// Layout and the small pieces every page shares.
+pub mod components;
+/// The one error type of the app layer, mapped to HTTP statuses and to the UI.
+pub mod error;
+/// The landing page that ties the labs together.
+pub mod home;
+/// The apple shop of the express-session tutorial: login, add an apple, check out.
+pub mod shop;
+
+/// The typed wrapper over tower-sessions that handlers use instead of string keys.
+#[cfg(feature = "ssr")]
+pub mod sessions;
+/// What the server hands to handlers and server functions: stores and services.
+#[cfg(feature = "ssr")]
+pub mod state;
+
+use components::layout::{Layout, NotFoundPage};
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path, SsrMode,
+};
+
+/// The file name cargo-leptos gives the wasm, js and css bundles (`name` in Cargo.toml).
+pub const OUTPUT_NAME: &str = "session-lab";
+
+/// The HTML document around the app, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// The routes of every page. State-changing requests are POST forms handled by the server
+/// (see each module's `handlers`), so every page also works with JavaScript off.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+
+    view! {
+        <Stylesheet id="leptos" href=format!("/pkg/{OUTPUT_NAME}.css")/>
+        <Title formatter=|page: String| format!("{page} · Session Lab")/>
+        <Router>
+            <Layout>
+                // Pages whose status depends on who is logged in render in Async mode: the
+                // whole page waits for its data, so a 401 can still be set before it is sent.
+                <Routes fallback=NotFoundPage>
+                    <Route path=path!("/") view=home::HomePage/>
+                    <Route path=path!("/register") view=accounts::pages::RegisterPage/>
+                    <Route path=path!("/shop") view=shop::pages::ShopHomePage ssr=SsrMode::Async/>
+                    <Route path=path!("/shop/login") view=shop::pages::ShopLoginPage ssr=SsrMode::Async/>
+                    <Route path=path!("/shop/apple") view=shop::pages::ApplePage ssr=SsrMode::Async/>
+                    <Route path=path!("/shop/checkout") view=shop::pages::CheckoutPage ssr=SsrMode::Async/>
+                </Routes>
+            </Layout>
+        </Router>
+    }
+}

@@ -1,0 +1,156 @@
+//! The shop's pages. Each loads what it shows through a server function, renders on the
+//! server first, and hydrates; every button is a plain form that also works without wasm.
+
+use super::api::{apples, shop_user, AddApple};
+use crate::{
+    components::{forms::LoginForm, layout::ErrorView},
+    error::AppError,
+};
+use leptos::{ev::SubmitEvent, prelude::*};
+use leptos_meta::Title;
+
+#[component]
+fn Loading() -> impl IntoView {
+    view! { <p aria-busy="true">"Loading…"</p> }
+}
+
+#[component]
+fn LogoutButton() -> impl IntoView {
+    view! {
+        <form method="post" action="/shop/logout">
+            <button type="submit" class="secondary">"Log out"</button>
+        </form>
+    }
+}
+
+#[component]
+pub fn ShopHomePage() -> impl IntoView {
+    let user = Resource::new(|| (), |_| shop_user());
+    view! {
+        <Title text="Apple shop"/>
+        <h1>"The Apple Store"</h1>
+        <p>"Welcome! Log in, add apples to your cart, and check out."</p>
+        <ul class="actions">
+            <li><a href="/shop/login">"Log in"</a></li>
+            <li><a href="/shop/apple">"Add apples"</a></li>
+            <li><a href="/shop/checkout">"Check out"</a></li>
+        </ul>
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match user.await {
+                    Ok(Some(name)) => view! {
+                        <p>"You are logged in as " <strong>{name}</strong> "."</p>
+                        <LogoutButton/>
+                    }.into_any(),
+                    Ok(None) => view! { <p>"You are not logged in yet."</p> }.into_any(),
+                    Err(error) => view! { <ErrorView error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+        <aside class="lesson">
+            <h2>"What is going on"</h2>
+            <p>
+                "Logging in gives your browser a cookie holding only a random session id. "
+                "Who you are is kept on the server, under that id; the id changes at every login, "
+                "and logging out deletes the server's record, so an old copy of the cookie is worthless."
+            </p>
+        </aside>
+    }
+}
+
+#[component]
+pub fn ShopLoginPage() -> impl IntoView {
+    let user = Resource::new(|| (), |_| shop_user());
+    view! {
+        <Title text="Log in to the shop"/>
+        <h1>"Log in to the apple shop"</h1>
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match user.await {
+                    Ok(Some(name)) => view! {
+                        <p class="result">"You are now logged in"</p>
+                        <p>"Welcome, " <strong>{name}</strong> ". "
+                            <a href="/shop/apple">"Add some apples"</a> "."</p>
+                        <LogoutButton/>
+                    }.into_any(),
+                    Ok(None) => view! {
+                        <LoginForm action="/shop/login"/>
+                        <p>"No account yet? " <a href="/register">"Register"</a> "."</p>
+                    }.into_any(),
+                    Err(error) => view! { <ErrorView error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn ApplePage() -> impl IntoView {
+    let count = Resource::new(|| (), |_| apples());
+    view! {
+        <Title text="Apples"/>
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match count.await {
+                    Ok(apples) => view! { <AppleCounter initial=apples/> }.into_any(),
+                    Err(error) => view! { <ErrorView error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// The count and the "Add an apple" button. Without wasm the button posts the form and the
+/// server redirects back here; once hydrated it calls the `add_apple` server function and
+/// updates the count in place.
+#[component]
+fn AppleCounter(initial: u64) -> impl IntoView {
+    let apples = RwSignal::new(initial);
+    let add = ServerAction::<AddApple>::new();
+    let failure = RwSignal::new(None::<AppError>);
+    Effect::new(move |_| match add.value().get() {
+        Some(Ok(count)) => {
+            apples.set(count);
+            failure.set(None);
+        }
+        Some(Err(error)) => failure.set(Some(error)),
+        None => {}
+    });
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        add.dispatch(AddApple {});
+    };
+    view! {
+        <h1>"Number of Apples"</h1>
+        <p class="result" data-testid="apple-count" aria-live="polite">
+            {move || format!("You have {} apples!", apples.get())}
+        </p>
+        {move || failure.get().map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })}
+        <form method="post" action="/shop/apple" on:submit=on_submit>
+            <button type="submit">"Add an apple"</button>
+        </form>
+        <p><a href="/shop/checkout">"Go to checkout"</a></p>
+    }
+}
+
+#[component]
+pub fn CheckoutPage() -> impl IntoView {
+    let count = Resource::new(|| (), |_| apples());
+    view! {
+        <Title text="Checkout"/>
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match count.await {
+                    Ok(apples) => view! {
+                        <h1>"Checkout"</h1>
+                        <p class="result">{format!("You have {apples} apples in your cart")}</p>
+                        <form method="post" action="/shop/checkout">
+                            <button type="submit">"Pay"</button>
+                        </form>
+                    }.into_any(),
+                    Err(error) => view! { <ErrorView error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}

@@ -1,0 +1,334 @@
+//! Configuration: `Leptos.toml` first, then environment variables, then command-line flags.
+//!
+//! One struct, [`Options`], is both the clap parser (flags with `env` fallbacks, which gives
+//! `--help`) and the serde shape of the file, so a key has the same name everywhere:
+//! `session_store` in the file, `SESSION_LAB_SESSION_STORE` in the environment,
+//! `--session-store` on the command line. [`Settings`] is the resolved result.
+
+use clap::{Parser, ValueEnum};
+use serde::Deserialize;
+use std::{
+    net::SocketAddr,
+    path::{Path, PathBuf},
+    time::Duration,
+};
+use url::Url;
+
+/// Session Lab: a cookie, a server-side session and a JWT, side by side.
+///
+/// Every option can also be set in the configuration file (same name, with underscores) or
+/// in the environment variable shown. Flags win over the environment, which wins over the file.
+#[derive(Parser, Deserialize, Debug, Default, Clone)]
+#[command(name = "session-lab", version, about, long_about = None)]
+#[serde(default, deny_unknown_fields)]
+pub struct Options {
+    /// Configuration file (TOML). Default: Leptos.toml in the current directory, if present.
+    #[arg(long, env = "SESSION_LAB_CONFIG", value_name = "PATH")]
+    #[serde(skip)]
+    pub config: Option<PathBuf>,
+
+    /// Address to listen on. Port 0 picks a free port. Default: 127.0.0.1:3000.
+    #[arg(long, env = "SESSION_LAB_ADDR", value_name = "HOST:PORT")]
+    pub addr: Option<SocketAddr>,
+
+    /// The URL browsers use to reach the app. Decides Secure cookies and the `__Host-` prefix
+    /// (https), and the only origin allowed to POST. Default: http://ADDR.
+    #[arg(long, env = "SESSION_LAB_PUBLIC_URL", value_name = "URL")]
+    pub public_url: Option<String>,
+
+    /// Directory for the SQLite databases and generated secrets. Default: data.
+    #[arg(long, env = "SESSION_LAB_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// Session store: `memory`, `sqlite` (a file in the data dir) or `sqlite://PATH`.
+    /// Default: sqlite.
+    #[arg(long, env = "SESSION_LAB_SESSION_STORE", value_name = "STORE")]
+    pub session_store: Option<String>,
+
+    /// Account database: `sqlite` (a file in the data dir) or `sqlite://PATH`. Default: sqlite.
+    #[arg(long, env = "SESSION_LAB_ACCOUNT_DB", value_name = "DB")]
+    pub account_db: Option<String>,
+
+    /// Seconds without a request after which a session ends. Default: 1800.
+    #[arg(long, env = "SESSION_LAB_SESSION_IDLE_TIMEOUT", value_name = "SECONDS")]
+    pub session_idle_timeout: Option<u64>,
+
+    /// Seconds after login after which a session ends however active. Default: 43200.
+    #[arg(long, env = "SESSION_LAB_SESSION_ABSOLUTE_TIMEOUT", value_name = "SECONDS")]
+    pub session_absolute_timeout: Option<u64>,
+
+    /// `development` generates missing secrets; `production` refuses to start without strong
+    /// ones. Default: development.
+    #[arg(long, env = "SESSION_LAB_PROFILE", value_name = "PROFILE")]
+    pub profile: Option<Profile>,
+
+    /// File holding the cookie key (hex, at least 64 bytes). Default: DATA_DIR/secrets/cookie.key.
+    #[arg(long, env = "SESSION_LAB_COOKIE_KEY_FILE", value_name = "PATH")]
+    pub cookie_key_file: Option<PathBuf>,
+
+    /// File holding the JWT HMAC secret (hex, at least 32 bytes).
+    /// Default: DATA_DIR/secrets/jwt-hs256.key.
+    #[arg(long, env = "SESSION_LAB_JWT_SECRET_FILE", value_name = "PATH")]
+    pub jwt_secret_file: Option<PathBuf>,
+
+    /// The built site (wasm, js, css) made by cargo-leptos. Default: target/site.
+    #[arg(long, env = "LEPTOS_SITE_ROOT", value_name = "DIR")]
+    pub site_root: Option<PathBuf>,
+
+    /// Log format: `text` or `json`. Levels come from RUST_LOG. Default: text.
+    #[arg(long, env = "SESSION_LAB_LOG_FORMAT", value_name = "FORMAT")]
+    pub log_format: Option<LogFormat>,
+}
+
+#[derive(ValueEnum, Deserialize, Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Profile {
+    #[default]
+    Development,
+    Production,
+}
+
+#[derive(ValueEnum, Deserialize, Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+/// Where sessions (and carts) live.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreLocation {
+    Memory,
+    Sqlite(PathBuf),
+}
+
+/// The resolved configuration the application is built from.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub addr: SocketAddr,
+    /// `None`: browsers reach the app at the listening address itself.
+    pub public_url: Option<Url>,
+    pub data_dir: PathBuf,
+    pub session_store: StoreLocation,
+    pub account_db: PathBuf,
+    pub session_idle_timeout: Duration,
+    pub session_absolute_timeout: Duration,
+    pub profile: Profile,
+    pub cookie_key_file: PathBuf,
+    pub jwt_secret_file: PathBuf,
+    pub site_root: PathBuf,
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read configuration file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("configuration file {path} is not valid: {source}")]
+    Parse {
+        path: PathBuf,
+        source: Box<toml::de::Error>,
+    },
+    #[error("{key}: {message}")]
+    Invalid { key: &'static str, message: String },
+}
+
+const DEFAULT_CONFIG_FILE: &str = "Leptos.toml";
+
+impl Options {
+    /// Each option set here, or else the one from `fallback`.
+    fn or(self, fallback: Options) -> Options {
+        Options {
+            config: self.config.or(fallback.config),
+            addr: self.addr.or(fallback.addr),
+            public_url: self.public_url.or(fallback.public_url),
+            data_dir: self.data_dir.or(fallback.data_dir),
+            session_store: self.session_store.or(fallback.session_store),
+            account_db: self.account_db.or(fallback.account_db),
+            session_idle_timeout: self.session_idle_timeout.or(fallback.session_idle_timeout),
+            session_absolute_timeout: self
+                .session_absolute_timeout
+                .or(fallback.session_absolute_timeout),
+            profile: self.profile.or(fallback.profile),
+            cookie_key_file: self.cookie_key_file.or(fallback.cookie_key_file),
+            jwt_secret_file: self.jwt_secret_file.or(fallback.jwt_secret_file),
+            site_root: self.site_root.or(fallback.site_root),
+            log_format: self.log_format.or(fallback.log_format),
+        }
+    }
+}
+
+impl Settings {
+    /// Resolves flags and environment (`cli`) over the configuration file over defaults.
+    pub fn load(cli: Options) -> Result<Settings, ConfigError> {
+        let file = match &cli.config {
+            Some(path) => read_file(path)?,
+            None if Path::new(DEFAULT_CONFIG_FILE).exists() => {
+                read_file(Path::new(DEFAULT_CONFIG_FILE))?
+            }
+            None => Options::default(),
+        };
+        Settings::resolve(cli.or(file))
+    }
+
+    /// Fills in defaults and checks every value.
+    pub fn resolve(options: Options) -> Result<Settings, ConfigError> {
+        let data_dir = options.data_dir.unwrap_or_else(|| PathBuf::from("data"));
+        let public_url = options
+            .public_url
+            .map(|raw| parse_public_url(&raw))
+            .transpose()?;
+        let session_store = parse_store(
+            options.session_store.as_deref().unwrap_or("sqlite"),
+            &data_dir,
+        )?;
+        let account_db = parse_account_db(options.account_db.as_deref().unwrap_or("sqlite"), &data_dir)?;
+        let session_idle_timeout = options.session_idle_timeout.unwrap_or(30 * 60);
+        let session_absolute_timeout = options.session_absolute_timeout.unwrap_or(12 * 60 * 60);
+        if session_idle_timeout == 0 || session_absolute_timeout == 0 {
+            return Err(ConfigError::Invalid {
+                key: "session_idle_timeout / session_absolute_timeout",
+                message: "must be at least 1 second".into(),
+            });
+        }
+        let secrets_dir = data_dir.join("secrets");
+        Ok(Settings {
+            addr: options
+                .addr
+                .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 3000))),
+            public_url,
+            session_store,
+            account_db,
+            session_idle_timeout: Duration::from_secs(session_idle_timeout),
+            session_absolute_timeout: Duration::from_secs(session_absolute_timeout),
+            profile: options.profile.unwrap_or_default(),
+            cookie_key_file: options
+                .cookie_key_file
+                .unwrap_or_else(|| secrets_dir.join("cookie.key")),
+            jwt_secret_file: options
+                .jwt_secret_file
+                .unwrap_or_else(|| secrets_dir.join("jwt-hs256.key")),
+            site_root: options
+                .site_root
+                .unwrap_or_else(|| PathBuf::from("target/site")),
+            log_format: options.log_format.unwrap_or_default(),
+            data_dir,
+        })
+    }
+
+    /// True when browsers reach the app over https: cookies get `Secure` and `__Host-`.
+    pub fn is_https(&self) -> bool {
+        self.public_url
+            .as_ref()
+            .is_some_and(|url| url.scheme() == "https")
+    }
+}
+
+fn read_file(path: &Path) -> Result<Options, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    toml::from_str(&text).map_err(|source| ConfigError::Parse {
+        path: path.to_owned(),
+        source: Box::new(source),
+    })
+}
+
+fn parse_public_url(raw: &str) -> Result<Url, ConfigError> {
+    let invalid = |message: String| ConfigError::Invalid {
+        key: "public_url",
+        message,
+    };
+    let url = Url::parse(raw).map_err(|e| invalid(format!("{raw:?} is not a URL: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+        return Err(invalid(format!("{raw:?} must be an http:// or https:// URL")));
+    }
+    Ok(url)
+}
+
+fn parse_store(raw: &str, data_dir: &Path) -> Result<StoreLocation, ConfigError> {
+    match raw {
+        "memory" => Ok(StoreLocation::Memory),
+        "sqlite" => Ok(StoreLocation::Sqlite(data_dir.join("sessions.db"))),
+        _ => match raw.strip_prefix("sqlite://") {
+            Some(path) if !path.is_empty() => Ok(StoreLocation::Sqlite(PathBuf::from(path))),
+            _ => Err(ConfigError::Invalid {
+                key: "session_store",
+                message: format!(
+                    "{raw:?} is not a supported store: use memory, sqlite or sqlite://PATH"
+                ),
+            }),
+        },
+    }
+}
+
+fn parse_account_db(raw: &str, data_dir: &Path) -> Result<PathBuf, ConfigError> {
+    match raw {
+        "sqlite" => Ok(data_dir.join("accounts.db")),
+        _ => match raw.strip_prefix("sqlite://") {
+            Some(path) if !path.is_empty() => Ok(PathBuf::from(path)),
+            _ => Err(ConfigError::Invalid {
+                key: "account_db",
+                message: format!("{raw:?} is not supported: use sqlite or sqlite://PATH"),
+            }),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_and_environment_win_over_the_file() {
+        let file: Options = toml::from_str("addr = \"127.0.0.1:4000\"\ndata_dir = \"from-file\"").unwrap();
+        let cli = Options {
+            data_dir: Some("from-cli".into()),
+            ..Options::default()
+        };
+        let settings = Settings::resolve(cli.or(file)).unwrap();
+        assert_eq!(settings.addr, "127.0.0.1:4000".parse().unwrap());
+        assert_eq!(settings.data_dir, PathBuf::from("from-cli"));
+        assert_eq!(
+            settings.session_store,
+            StoreLocation::Sqlite(PathBuf::from("from-cli/sessions.db"))
+        );
+    }
+
+    #[test]
+    fn unknown_keys_in_the_file_are_errors() {
+        assert!(toml::from_str::<Options>("adress = \"127.0.0.1:1\"").is_err());
+    }
+
+    #[test]
+    fn the_shipped_leptos_toml_parses() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../Leptos.toml");
+        Settings::resolve(read_file(&path).unwrap()).unwrap();
+    }
+
+    #[test]
+    fn stores_are_checked() {
+        let dir = Path::new("d");
+        assert_eq!(parse_store("memory", dir).unwrap(), StoreLocation::Memory);
+        assert_eq!(
+            parse_store("sqlite:///tmp/s.db", dir).unwrap(),
+            StoreLocation::Sqlite("/tmp/s.db".into())
+        );
+        assert!(parse_store("mongodb://x", dir).is_err());
+        assert!(parse_store("sqlite://", dir).is_err());
+    }
+
+    #[test]
+    fn https_public_urls_mean_secure_cookies() {
+        let mut settings = Settings::resolve(Options::default()).unwrap();
+        assert!(!settings.is_https());
+        settings.public_url = Some(parse_public_url("https://lab.example.com").unwrap());
+        assert!(settings.is_https());
+        assert!(parse_public_url("ftp://x").is_err());
+    }
+}

@@ -1,0 +1,17 @@
+//! Session Lab's server: configuration, stores, the session layer, security middleware and
+//! start-up. `main.rs` only wires these together; tests build the same [`startup::Application`].
+
+/// `Leptos.toml`, then environment, then flags.
+pub mod config;
+/// `/healthz` and `/readyz`.
+pub mod health;
+/// The cookie key and JWT secret, generated once in development, required in production.
+pub mod secrets;
+/// Cross-site refusal, session cookie attributes, cache control.
+pub mod security;
+/// Builds the router and serves it.
+pub mod startup;
+/// Opens the account database, the session store and the carts.
+pub mod stores;
+/// Logging set-up.
+pub mod telemetry;

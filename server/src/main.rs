@@ -1,0 +1,61 @@
+//! `session-lab`: reads the configuration, starts logging, builds the app and serves it until
+//! SIGINT or SIGTERM.
+
+use clap::Parser;
+use session_lab::{
+    config::{Options, Settings},
+    startup::Application,
+    telemetry,
+};
+use std::process::ExitCode;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let settings = match Settings::load(Options::parse()) {
+        Ok(settings) => settings,
+        Err(e) => {
+            eprintln!("session-lab: configuration error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    telemetry::init(settings.log_format);
+    let app = match Application::build(settings.clone()).await {
+        Ok(app) => app,
+        Err(e) => {
+            tracing::error!("cannot start: {e}");
+            eprintln!("session-lab: cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let shown = settings
+        .public_url
+        .as_ref()
+        .map(|url| url.to_string())
+        .unwrap_or_else(|| format!("http://{}", app.local_addr()));
+    tracing::info!(
+        addr = %app.local_addr(),
+        data_dir = %settings.data_dir.display(),
+        session_store = ?settings.session_store,
+        profile = ?settings.profile,
+        "Session Lab is listening on {shown}"
+    );
+    match app.run_until_stopped(shutdown_signal()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("server error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Completes on Ctrl-C (SIGINT) or SIGTERM.
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .expect("installing a SIGTERM handler");
+    tokio::select! {
+        _ = interrupt => {},
+        _ = terminate.recv() => {},
+    }
+    tracing::info!("shutdown requested: finishing in-flight requests");
+}

@@ -1,0 +1,196 @@
+//! Builds the application from [`Settings`]: opens the stores, assembles the router and its
+//! layers, binds the listener (port 0 allowed, for tests), and serves until told to stop.
+
+use crate::{
+    config::Settings,
+    health,
+    secrets::{self, SecretError, Secrets},
+    security::{
+        no_store::no_store,
+        origin::{refuse_cross_site, AllowedOrigins},
+        session_cookie::{finish_session_cookie, SessionCookiePolicy},
+    },
+    stores::{StoreError, Stores},
+};
+use app::{
+    accounts::{self, repository::AccountRepository, service::Accounts, throttle::LoginThrottle},
+    sessions::SessionPolicy,
+    shell, shop,
+    state::AppState,
+    App, OUTPUT_NAME,
+};
+use axum::{
+    extract::{DefaultBodyLimit, Request},
+    middleware, Extension, Router,
+};
+use leptos::{config::LeptosOptions, prelude::provide_context};
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
+use tokio::{net::TcpListener, task::JoinHandle};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
+
+/// Request bodies larger than this get `413`: forms and JSON here are tiny.
+pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error(transparent)]
+    Secrets(#[from] SecretError),
+    #[error(transparent)]
+    Stores(#[from] StoreError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+}
+
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    stores: Arc<Stores>,
+    cleanup: JoinHandle<()>,
+    /// Kept for the labs that sign cookies and tokens.
+    _secrets: Secrets,
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> Result<Application, StartupError> {
+        let secrets = secrets::load_or_generate(&settings)?;
+        let stores = Arc::new(Stores::open(&settings).await?);
+        let listener = TcpListener::bind(settings.addr)
+            .await
+            .map_err(|source| StartupError::Bind {
+                addr: settings.addr,
+                source,
+            })?;
+        let addr = listener.local_addr().map_err(|source| StartupError::Bind {
+            addr: settings.addr,
+            source,
+        })?;
+        if settings.public_url.is_none() && addr.ip().is_unspecified() {
+            tracing::warn!("listening on all interfaces without public_url: POSTs are accepted only from loopback origins; set public_url");
+        }
+
+        let policy = SessionPolicy {
+            idle_timeout: settings.session_idle_timeout,
+            absolute_timeout: settings.session_absolute_timeout,
+        };
+        let router = build_router(&settings, addr, stores.clone(), policy);
+        let cleanup = tokio::spawn(delete_expired_every_minute(
+            stores.clone(),
+            settings.session_absolute_timeout,
+        ));
+        Ok(Application {
+            listener,
+            router,
+            stores,
+            cleanup,
+            _secrets: secrets,
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
+    /// Serves until `shutdown` completes, lets in-flight requests finish, then closes the
+    /// stores (SQLite's write-ahead log is checkpointed into the database files).
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let served = axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown)
+            .await;
+        self.cleanup.abort();
+        self.stores.close().await;
+        tracing::info!("stopped; stores closed");
+        served
+    }
+}
+
+fn build_router(
+    settings: &Settings,
+    addr: SocketAddr,
+    stores: Arc<Stores>,
+    policy: SessionPolicy,
+) -> Router {
+    let leptos_options = LeptosOptions::builder()
+        .output_name(OUTPUT_NAME)
+        .site_root(settings.site_root.display().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(addr)
+        .build();
+    let accounts = Accounts::new(
+        AccountRepository::new(stores.accounts_pool.clone()),
+        Arc::new(LoginThrottle::default()),
+    );
+    let state = AppState {
+        leptos_options: leptos_options.clone(),
+        accounts,
+        carts: stores.carts.clone(),
+    };
+
+    // On https the cookie gets `Secure` and the `__Host-` prefix, which browsers accept only
+    // with Secure, Path=/ and no Domain: it cannot be planted by a sibling subdomain.
+    let secure = settings.is_https();
+    let cookie_name = if secure { "__Host-sid" } else { "sid" };
+    let sessions = SessionManagerLayer::new(stores.sessions.clone())
+        .with_name(cookie_name)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(secure)
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(time::Duration::seconds(
+            policy.idle_timeout.as_secs() as i64,
+        )));
+    let cookie_policy = SessionCookiePolicy {
+        name: cookie_name,
+        secure,
+    };
+    let allowed_origins = AllowedOrigins::new(settings.public_url.as_ref(), addr);
+
+    let routes = generate_route_list(App);
+    let context_state = state.clone();
+    Router::new()
+        .merge(accounts::handlers::router())
+        .merge(shop::handlers::router())
+        .merge(health::router(stores, state.clone()))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(context_state.clone()),
+            {
+                let options = leptos_options.clone();
+                move || shell(options.clone())
+            },
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .with_state(state)
+        .layer(Extension(policy))
+        .layer(sessions)
+        .layer(middleware::from_fn_with_state(cookie_policy, finish_session_cookie))
+        .layer(middleware::from_fn(no_store))
+        .layer(middleware::from_fn_with_state(allowed_origins, refuse_cross_site))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
+        .layer(
+            TraceLayer::new_for_http()
+                // Method and path only: query strings, headers and bodies stay out of logs.
+                .make_span_with(|request: &Request| {
+                    tracing::info_span!("request", method = %request.method(), path = request.uri().path())
+                })
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
+}
+
+async fn delete_expired_every_minute(stores: Arc<Stores>, cart_idle: Duration) {
+    let mut tick = tokio::time::interval(Duration::from_secs(60));
+    loop {
+        tick.tick().await;
+        stores.delete_expired(cart_idle).await;
+    }
+}
