@@ -1,0 +1,30 @@
+// Shared steps: make a unique account, log in to the shop, wait for hydration.
+import { expect, Page } from '@playwright/test';
+
+export const PASSWORD = 'correct horse battery';
+
+export function uniqueUsername(prefix: string): string {
+  return `${prefix}_${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+}
+
+export async function register(page: Page, username: string): Promise<void> {
+  await page.goto('/register');
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await page.getByLabel('Confirm password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page).toHaveURL(/\/$/);
+}
+
+export async function shopLogin(page: Page, username: string): Promise<void> {
+  await page.goto('/shop/login');
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(page.getByText('You are now logged in')).toBeVisible();
+}
+
+/** The wasm entry marks <body data-hydrated> once the page is live. */
+export async function waitForHydration(page: Page): Promise<void> {
+  await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(1);
+}

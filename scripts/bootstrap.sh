@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Installs what Session Lab needs to build and test, and only what is missing.
+# Idempotent: on a machine that has everything it takes a few seconds.
+#
+#   scripts/bootstrap.sh            build tools (wasm target, cargo-leptos, wasm-bindgen, wasm-opt)
+#   scripts/bootstrap.sh --tests    also Chromium (Debian's) and the Playwright package
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+
+WITH_TESTS=false
+[[ "${1:-}" == "--tests" ]] && WITH_TESTS=true
+
+CARGO_LEPTOS_VERSION=0.3.10
+export PATH="$HOME/.cargo/bin:$PATH"
+
+step() { printf '\n==> %s\n' "$*"; }
+done_in() { printf '    done in %ss\n' "$(( $(date +%s) - $1 ))"; }
+have() { command -v "$1" >/dev/null 2>&1; }
+as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
+
+step "Rust target wasm32-unknown-unknown"
+if rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  echo "    present"
+else
+  t=$(date +%s); rustup target add wasm32-unknown-unknown; done_in "$t"
+fi
+
+step "cargo-leptos $CARGO_LEPTOS_VERSION (no_downloads)"
+if have cargo-leptos && cargo leptos --version 2>/dev/null | grep -q " $CARGO_LEPTOS_VERSION"; then
+  echo "    present"
+else
+  echo "    installing: about 15 minutes on a fresh machine (2 cores)"
+  t=$(date +%s)
+  cargo install "cargo-leptos@$CARGO_LEPTOS_VERSION" --locked --features no_downloads
+  done_in "$t"
+fi
+
+# The CLI must match the wasm-bindgen crate in Cargo.lock exactly.
+WB_VERSION=$(grep -A1 '^name = "wasm-bindgen"$' Cargo.lock | sed -n 's/^version = "\(.*\)"$/\1/p')
+step "wasm-bindgen CLI $WB_VERSION (matching Cargo.lock)"
+if have wasm-bindgen && [[ "$(wasm-bindgen --version)" == "wasm-bindgen $WB_VERSION" ]]; then
+  echo "    present"
+else
+  echo "    installing: about 3-7 minutes on a fresh machine"
+  t=$(date +%s)
+  # Without --locked: its lockfile wants a webpki-roots release the registry does not serve.
+  cargo install wasm-bindgen-cli --version "=$WB_VERSION" --force
+  done_in "$t"
+fi
+
+step "wasm-opt from npm binaryen 132 (for release builds)"
+if [[ -x node_modules/.bin/wasm-opt ]] && node_modules/.bin/wasm-opt --version | grep -q "version 132"; then
+  echo "    present"
+else
+  t=$(date +%s); npm ci --no-audit --no-fund --silent; done_in "$t"
+fi
+
+if $WITH_TESTS; then
+  step "Chromium (Debian's package)"
+  if [[ -x /usr/bin/chromium ]]; then
+    echo "    present: $(/usr/bin/chromium --version 2>/dev/null || echo chromium)"
+  else
+    t=$(date +%s)
+    as_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium
+    done_in "$t"
+  fi
+
+  step "Playwright test runner (npm, uses /usr/bin/chromium; no browser download)"
+  if [[ -d end2end/node_modules/@playwright/test ]]; then
+    echo "    present"
+  else
+    t=$(date +%s)
+    (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent)
+    done_in "$t"
+  fi
+fi
+
+echo
+echo "Bootstrap complete. wasm-opt used for release builds: $ROOT/node_modules/.bin/wasm-opt"

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs what is missing and runs every test: Rust unit and integration tests (each starts
+# the real app on a random port with a fresh data directory), then Playwright in Debian's
+# Chromium against a freshly built site. Exits non-zero when any test fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+START=$(date +%s)
+scripts/bootstrap.sh --tests
+export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+
+step() { printf '\n==> %s (%ss elapsed)\n' "$*" "$(( $(date +%s) - START ))"; }
+
+# app and server together: testing the workspace as a whole would build the wasm-only
+# frontend for the host and unify `ssr` with `hydrate`.
+step "Rust tests (unit + integration)"
+cargo test -p app -p session-lab --no-fail-fast
+
+step "Building the site for the browser tests (cargo leptos build)"
+cargo leptos build
+
+step "Browser tests (Playwright, /usr/bin/chromium)"
+(cd end2end && npx playwright test)
+
+step "All tests passed"
