@@ -86,6 +86,14 @@ impl From<tower_sessions::session::Error> for AppError {
     }
 }
 
+/// Form handlers answer errors with a full HTML page (extractor rejections included).
+#[cfg(feature = "ssr")]
+impl axum::response::IntoResponse for AppError {
+    fn into_response(self) -> axum::response::Response {
+        crate::components::static_page::error_page(self)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,13 +112,5 @@ mod tests {
         assert_eq!(AppError::NotLoggedIn.heading(), "Error!");
         assert_eq!(AppError::NotLoggedIn.to_string(), "You are not logged in");
         assert_eq!(AppError::NotLoggedIn.status(), 401);
-    }
-}
-
-/// Form handlers answer errors with a full HTML page (extractor rejections included).
-#[cfg(feature = "ssr")]
-impl axum::response::IntoResponse for AppError {
-    fn into_response(self) -> axum::response::Response {
-        crate::components::static_page::error_page(self)
     }
 }

@@ -28,3 +28,11 @@ export async function shopLogin(page: Page, username: string): Promise<void> {
 export async function waitForHydration(page: Page): Promise<void> {
   await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(1);
 }
+
+/** Checks the cart holds `apples`, pays, and sees the receipt. */
+export async function payFor(page: Page, apples: number): Promise<void> {
+  await page.goto('/shop/checkout');
+  await expect(page.getByText(`You have ${apples} apples in your cart`)).toBeVisible();
+  await page.getByRole('button', { name: 'Pay' }).click();
+  await expect(page.getByText(`You paid for your ${apples} apples!`)).toBeVisible();
+}

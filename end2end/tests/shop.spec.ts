@@ -1,7 +1,7 @@
 // The apple shop in a real browser: with wasm (count updates in place), without JavaScript
 // (plain forms and redirects), and across two tabs of one browser.
 import { expect, test } from '@playwright/test';
-import { register, shopLogin, uniqueUsername, waitForHydration } from './helpers';
+import { payFor, register, shopLogin, uniqueUsername, waitForHydration } from './helpers';
 
 test('register, log in, add three apples in place, pay, log out', async ({ page }) => {
   const username = uniqueUsername('e2e');
@@ -20,10 +20,7 @@ test('register, log in, add three apples in place, pay, log out', async ({ page 
   expect(await page.evaluate(() => (window as any).__samePage)).toBe(true);
   expect(new URL(page.url()).pathname).toBe('/shop/apple');
 
-  await page.goto('/shop/checkout');
-  await expect(page.getByText('You have 3 apples in your cart')).toBeVisible();
-  await page.getByRole('button', { name: 'Pay' }).click();
-  await expect(page.getByText('You paid for your 3 apples!')).toBeVisible();
+  await payFor(page, 3);
 
   await page.goto('/shop');
   await page.getByRole('button', { name: 'Log out' }).click();
@@ -71,10 +68,7 @@ test.describe('with JavaScript disabled', () => {
     }
     await expect(page.locator('body[data-hydrated]')).toHaveCount(0);
 
-    await page.goto('/shop/checkout');
-    await expect(page.getByText('You have 3 apples in your cart')).toBeVisible();
-    await page.getByRole('button', { name: 'Pay' }).click();
-    await expect(page.getByText('You paid for your 3 apples!')).toBeVisible();
+    await payFor(page, 3);
 
     await page.goto('/shop');
     await page.getByRole('button', { name: 'Log out' }).click();

@@ -54,7 +54,11 @@ pub struct Options {
     pub session_idle_timeout: Option<u64>,
 
     /// Seconds after login after which a session ends however active. Default: 43200.
-    #[arg(long, env = "SESSION_LAB_SESSION_ABSOLUTE_TIMEOUT", value_name = "SECONDS")]
+    #[arg(
+        long,
+        env = "SESSION_LAB_SESSION_ABSOLUTE_TIMEOUT",
+        value_name = "SECONDS"
+    )]
     pub session_absolute_timeout: Option<u64>,
 
     /// `development` generates missing secrets; `production` refuses to start without strong
@@ -186,7 +190,8 @@ impl Settings {
             options.session_store.as_deref().unwrap_or("sqlite"),
             &data_dir,
         )?;
-        let account_db = parse_account_db(options.account_db.as_deref().unwrap_or("sqlite"), &data_dir)?;
+        let account_db =
+            parse_account_db(options.account_db.as_deref().unwrap_or("sqlite"), &data_dir)?;
         let session_idle_timeout = options.session_idle_timeout.unwrap_or(30 * 60);
         let session_absolute_timeout = options.session_absolute_timeout.unwrap_or(12 * 60 * 60);
         if session_idle_timeout == 0 || session_absolute_timeout == 0 {
@@ -246,7 +251,9 @@ fn parse_public_url(raw: &str) -> Result<Url, ConfigError> {
     };
     let url = Url::parse(raw).map_err(|e| invalid(format!("{raw:?} is not a URL: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
-        return Err(invalid(format!("{raw:?} must be an http:// or https:// URL")));
+        return Err(invalid(format!(
+            "{raw:?} must be an http:// or https:// URL"
+        )));
     }
     Ok(url)
 }
@@ -286,7 +293,8 @@ mod tests {
 
     #[test]
     fn flags_and_environment_win_over_the_file() {
-        let file: Options = toml::from_str("addr = \"127.0.0.1:4000\"\ndata_dir = \"from-file\"").unwrap();
+        let file: Options =
+            toml::from_str("addr = \"127.0.0.1:4000\"\ndata_dir = \"from-file\"").unwrap();
         let cli = Options {
             data_dir: Some("from-cli".into()),
             ..Options::default()

@@ -23,7 +23,11 @@ async fn ready(
     let sessions = stores.ping_sessions().await;
     let carts = state.carts.ping().await.is_ok();
     let ready = accounts && sessions && carts;
-    let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    let status = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
     let word = |ok: bool| if ok { "ok" } else { "unavailable" };
     (
         status,

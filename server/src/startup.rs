@@ -59,12 +59,13 @@ impl Application {
     pub async fn build(settings: Settings) -> Result<Application, StartupError> {
         let secrets = secrets::load_or_generate(&settings)?;
         let stores = Arc::new(Stores::open(&settings).await?);
-        let listener = TcpListener::bind(settings.addr)
-            .await
-            .map_err(|source| StartupError::Bind {
-                addr: settings.addr,
-                source,
-            })?;
+        let listener =
+            TcpListener::bind(settings.addr)
+                .await
+                .map_err(|source| StartupError::Bind {
+                    addr: settings.addr,
+                    source,
+                })?;
         let addr = listener.local_addr().map_err(|source| StartupError::Bind {
             addr: settings.addr,
             source,

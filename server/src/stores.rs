@@ -4,7 +4,9 @@
 use crate::config::{Settings, StoreLocation};
 use app::shop::cart::{CartStore, MemoryCarts, SqliteCarts};
 use async_trait::async_trait;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 use std::{path::Path, sync::Arc, time::Duration};
 use tower_sessions::{
     session::{Id, Record},

@@ -54,9 +54,7 @@ impl Accounts {
         check_username(username).map_err(AppError::Invalid)?;
         check_password(&form.password).map_err(AppError::Invalid)?;
         if form.password != form.confirm {
-            return Err(AppError::Invalid(
-                "The two passwords do not match.".into(),
-            ));
+            return Err(AppError::Invalid("The two passwords do not match.".into()));
         }
         let hash = password::hash(form.password).await?;
         match self

@@ -31,9 +31,8 @@ pub fn RegisterForm(
     #[prop(optional, into)] error: Option<String>,
     #[prop(optional, into)] username: String,
 ) -> impl IntoView {
-    let username_rule = format!(
-        "{USERNAME_MIN}–{USERNAME_MAX} characters: letters, digits, '_', '.' or '-'."
-    );
+    let username_rule =
+        format!("{USERNAME_MIN}–{USERNAME_MAX} characters: letters, digits, '_', '.' or '-'.");
     let password_rule = format!("{PASSWORD_MIN}–{PASSWORD_MAX} characters. Any characters.");
     view! {
         <form class="stack" method="post" action="/register">

@@ -29,10 +29,7 @@ pub fn ErrorView(error: AppError) -> impl IntoView {
     };
     #[cfg(feature = "ssr")]
     if let (Some(secs), Some(response)) = (retry, use_context::<leptos_axum::ResponseOptions>()) {
-        response.insert_header(
-            http::header::RETRY_AFTER,
-            http::HeaderValue::from(secs),
-        );
+        response.insert_header(http::header::RETRY_AFTER, http::HeaderValue::from(secs));
     }
     let _ = retry;
     view! {

@@ -6,8 +6,8 @@ use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 mod ssr {
-    pub use crate::{sessions::LabSession, shop::service, state::AppState};
     use crate::error::AppError;
+    pub use crate::{sessions::LabSession, shop::service, state::AppState};
     use leptos::prelude::*;
 
     /// The request's session and the app state, inside a server function.

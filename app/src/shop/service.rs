@@ -22,7 +22,10 @@ impl SessionEntry for ShopLogin {
 
 /// The logged-in shopper, or `NotLoggedIn`.
 pub async fn shopper(session: &LabSession) -> Result<ShopLogin, AppError> {
-    session.get::<ShopLogin>().await?.ok_or(AppError::NotLoggedIn)
+    session
+        .get::<ShopLogin>()
+        .await?
+        .ok_or(AppError::NotLoggedIn)
 }
 
 /// Checks the password, then logs in under a new session id with a fresh, empty cart.

@@ -1,8 +1,8 @@
 //! Security layers around every route.
 
+/// `Cache-Control: no-store` on everything that may depend on who is logged in.
+pub mod no_store;
 /// Refuses cross-site state-changing requests (CSRF) by `Origin` and `Sec-Fetch-Site`.
 pub mod origin;
 /// Puts SPEC section 7's attributes on the session cookie, including when it is deleted.
 pub mod session_cookie;
-/// `Cache-Control: no-store` on everything that may depend on who is logged in.
-pub mod no_store;

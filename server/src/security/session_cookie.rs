@@ -27,7 +27,11 @@ pub async fn finish_session_cookie(
 ) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
-    let set_cookies: Vec<HeaderValue> = headers.get_all(header::SET_COOKIE).iter().cloned().collect();
+    let set_cookies: Vec<HeaderValue> = headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .cloned()
+        .collect();
     if set_cookies.is_empty() {
         return response;
     }
@@ -65,7 +69,10 @@ mod tests {
 
     #[test]
     fn deletion_repeats_every_attribute() {
-        let policy = SessionCookiePolicy { name: "__Host-sid", secure: true };
+        let policy = SessionCookiePolicy {
+            name: "__Host-sid",
+            secure: true,
+        };
         let removal = Cookie::parse("__Host-sid=; Path=/; Max-Age=0").unwrap();
         let text = policy.finish(removal).to_string();
         for attribute in ["HttpOnly", "SameSite=Lax", "Secure", "Path=/", "Max-Age=0"] {
@@ -75,10 +82,17 @@ mod tests {
 
     #[test]
     fn the_session_cookie_ends_with_the_browser() {
-        let policy = SessionCookiePolicy { name: "sid", secure: false };
-        let issued = Cookie::parse("sid=abc; HttpOnly; SameSite=Strict; Path=/; Max-Age=1800").unwrap();
+        let policy = SessionCookiePolicy {
+            name: "sid",
+            secure: false,
+        };
+        let issued =
+            Cookie::parse("sid=abc; HttpOnly; SameSite=Strict; Path=/; Max-Age=1800").unwrap();
         let text = policy.finish(issued).to_string();
         assert!(!text.contains("Max-Age"), "{text}");
-        assert!(text.contains("SameSite=Lax") && !text.contains("Secure"), "{text}");
+        assert!(
+            text.contains("SameSite=Lax") && !text.contains("Secure"),
+            "{text}"
+        );
     }
 }

@@ -8,7 +8,10 @@ async fn register_creates_an_account_and_redirects_home_without_logging_in() {
     let app = spawn_app().await;
     let response = app.register("newcomer").await;
     assert_is_redirect_to(&response, "/");
-    assert!(set_cookies(&response).is_empty(), "registering logs nobody in");
+    assert!(
+        set_cookies(&response).is_empty(),
+        "registering logs nobody in"
+    );
     app.stop().await;
 }
 
@@ -25,10 +28,24 @@ async fn register_rejects_each_broken_rule_with_a_clear_message() {
     ];
     for (username, password, confirm, message) in cases {
         let response = app
-            .post_form("/register", &[("username", username), ("password", password), ("confirm", confirm)])
+            .post_form(
+                "/register",
+                &[
+                    ("username", username),
+                    ("password", password),
+                    ("confirm", confirm),
+                ],
+            )
             .await;
-        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "{username}/{password}");
-        assert!(response.text().await.unwrap().contains(message), "{message}");
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{username}/{password}"
+        );
+        assert!(
+            response.text().await.unwrap().contains(message),
+            "{message}"
+        );
     }
     app.stop().await;
 }
@@ -61,7 +78,10 @@ async fn unknown_user_and_wrong_password_get_identical_answers() {
     let app = spawn_app().await;
     app.register("erin").await;
     let wrong_password = app.shop_login("erin", "not the password").await;
-    let unknown_user = app.new_browser().shop_login("frank", "not the password").await;
+    let unknown_user = app
+        .new_browser()
+        .shop_login("frank", "not the password")
+        .await;
     assert_eq!(wrong_password.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(unknown_user.status(), wrong_password.status());
     assert!(set_cookies(&wrong_password).is_empty() && set_cookies(&unknown_user).is_empty());
@@ -79,11 +99,19 @@ async fn repeated_failures_on_one_account_are_throttled_with_retry_after() {
     app.register("grace").await;
     for attempt in 1..=5 {
         let response = app.shop_login("grace", "wrong password").await;
-        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "attempt {attempt}");
+        assert_eq!(
+            response.status(),
+            StatusCode::UNAUTHORIZED,
+            "attempt {attempt}"
+        );
     }
     let throttled = app.shop_login("grace", "wrong password").await;
     assert_eq!(throttled.status(), StatusCode::TOO_MANY_REQUESTS);
-    let retry: u64 = throttled.headers()[header::RETRY_AFTER].to_str().unwrap().parse().unwrap();
+    let retry: u64 = throttled.headers()[header::RETRY_AFTER]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!((1..=30).contains(&retry), "Retry-After {retry}");
     // While throttled even the right password waits, and nothing about it is revealed.
     let right = app.shop_login("grace", PASSWORD).await;
@@ -111,7 +139,14 @@ async fn a_one_megabyte_password_is_refused_with_a_4xx_without_hashing() {
     let huge = "p".repeat(1_000_000);
     let started = std::time::Instant::now();
     let register = app
-        .post_form("/register", &[("username", "ivan"), ("password", &huge), ("confirm", &huge)])
+        .post_form(
+            "/register",
+            &[
+                ("username", "ivan"),
+                ("password", &huge),
+                ("confirm", &huge),
+            ],
+        )
         .await;
     let login = app.shop_login("ivan", &huge).await;
     assert!(register.status().is_client_error(), "{}", register.status());
@@ -121,7 +156,14 @@ async fn a_one_megabyte_password_is_refused_with_a_4xx_without_hashing() {
     // A password just over the limit, within the body limit, is refused by the rules.
     let long = "p".repeat(129);
     let response = app
-        .post_form("/register", &[("username", "ivan"), ("password", &long), ("confirm", &long)])
+        .post_form(
+            "/register",
+            &[
+                ("username", "ivan"),
+                ("password", &long),
+                ("confirm", &long),
+            ],
+        )
         .await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     app.stop().await;
@@ -132,12 +174,18 @@ async fn passwords_are_stored_only_as_argon2id_hashes() {
     let app = spawn_app().await;
     app.register("judy").await;
     let db = app.data_dir.path().join("accounts.db");
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display())).await.unwrap();
-    let hash: String = sqlx::query_scalar("SELECT password_hash FROM accounts WHERE username_key = 'judy'")
-        .fetch_one(&pool)
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
         .await
         .unwrap();
-    assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
+    let hash: String =
+        sqlx::query_scalar("SELECT password_hash FROM accounts WHERE username_key = 'judy'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert!(
+        hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+        "{hash}"
+    );
     assert!(!hash.contains(PASSWORD));
     pool.close().await;
     app.stop().await;

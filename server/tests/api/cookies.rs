@@ -38,7 +38,11 @@ async fn over_https_the_cookie_is_secure_with_the_host_prefix() {
     let registered = app
         .post_form_with(
             "/register",
-            &[("username", "secure"), ("password", PASSWORD), ("confirm", PASSWORD)],
+            &[
+                ("username", "secure"),
+                ("password", PASSWORD),
+                ("confirm", PASSWORD),
+            ],
             &https,
         )
         .await;
@@ -53,12 +57,13 @@ async fn over_https_the_cookie_is_secure_with_the_host_prefix() {
     let cookie = session_set_cookie(&response);
     assert!(cookie.starts_with("__Host-sid="), "{cookie}");
     assert!(cookie.contains("Secure") && cookie.contains("Path=/") && cookie.contains("HttpOnly"));
-    let logout = app
-        .post_form_with("/shop/logout", &[], &https)
-        .await;
+    let logout = app.post_form_with("/shop/logout", &[], &https).await;
     let deletion = session_set_cookie(&logout);
     for attribute in ["Max-Age=0", "Secure", "HttpOnly", "Path=/"] {
-        assert!(deletion.contains(attribute), "{attribute} missing: {deletion}");
+        assert!(
+            deletion.contains(attribute),
+            "{attribute} missing: {deletion}"
+        );
     }
     app.stop().await;
 }
@@ -72,7 +77,10 @@ async fn logout_deletes_the_cookie_with_its_attributes_and_the_record_server_sid
     assert_is_redirect_to(&logout, "/shop");
     let deletion = session_set_cookie(&logout);
     for attribute in ["Max-Age=0", "HttpOnly", "SameSite=Lax", "Path=/"] {
-        assert!(deletion.contains(attribute), "{attribute} missing: {deletion}");
+        assert!(
+            deletion.contains(attribute),
+            "{attribute} missing: {deletion}"
+        );
     }
     // Replaying the old cookie: the server has no record behind it any more.
     let replay = app.new_browser();
@@ -155,7 +163,11 @@ async fn personal_pages_are_never_cached() {
     app.logged_in_shopper("cache").await;
     for path in ["/shop", "/shop/login", "/shop/apple", "/shop/checkout", "/"] {
         let response = app.get(path).await;
-        assert_eq!(response.headers()[header::CACHE_CONTROL], "no-store", "{path}");
+        assert_eq!(
+            response.headers()[header::CACHE_CONTROL],
+            "no-store",
+            "{path}"
+        );
     }
     let post = app.post_form("/shop/checkout", &[]).await;
     assert_eq!(post.headers()[header::CACHE_CONTROL], "no-store");

@@ -64,7 +64,11 @@ pub async fn spawn_in(data_dir: Arc<TempDir>, options: Options) -> TestApp {
 
 pub fn settings_for(data_dir: &Path, options: Options) -> Settings {
     Settings::resolve(Options {
-        addr: Some(options.addr.unwrap_or(SocketAddr::from(([127, 0, 0, 1], 0)))),
+        addr: Some(
+            options
+                .addr
+                .unwrap_or(SocketAddr::from(([127, 0, 0, 1], 0))),
+        ),
         data_dir: Some(data_dir.to_owned()),
         ..options
     })
@@ -139,19 +143,29 @@ impl TestApp {
     pub async fn register(&self, username: &str) -> Response {
         self.post_form(
             "/register",
-            &[("username", username), ("password", PASSWORD), ("confirm", PASSWORD)],
+            &[
+                ("username", username),
+                ("password", PASSWORD),
+                ("confirm", PASSWORD),
+            ],
         )
         .await
     }
 
     pub async fn shop_login(&self, username: &str, password: &str) -> Response {
-        self.post_form("/shop/login", &[("username", username), ("password", password)])
-            .await
+        self.post_form(
+            "/shop/login",
+            &[("username", username), ("password", password)],
+        )
+        .await
     }
 
     /// Registers `username` and logs this browser in to the shop.
     pub async fn logged_in_shopper(&self, username: &str) {
-        assert_eq!(self.register(username).await.status(), StatusCode::SEE_OTHER);
+        assert_eq!(
+            self.register(username).await.status(),
+            StatusCode::SEE_OTHER
+        );
         let response = self.shop_login(username, PASSWORD).await;
         assert_is_redirect_to(&response, "/shop/login");
     }

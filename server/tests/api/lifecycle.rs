@@ -81,8 +81,16 @@ async fn the_production_profile_refuses_to_start_without_secrets() {
             ..Options::default()
         },
     );
-    let error = Application::build(settings).await.err().expect("start refused");
-    assert!(error.to_string().contains("production profile never generates"), "{error}");
+    let error = Application::build(settings)
+        .await
+        .err()
+        .expect("start refused");
+    assert!(
+        error
+            .to_string()
+            .contains("production profile never generates"),
+        "{error}"
+    );
 }
 
 #[tokio::test]

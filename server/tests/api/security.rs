@@ -7,7 +7,10 @@ const CROSS_SITE: [&[(&str, &str)]; 4] = [
     &[("origin", "https://evil.example")],
     &[("origin", "null")],
     &[("sec-fetch-site", "cross-site")],
-    &[("sec-fetch-site", "same-site"), ("origin", "http://127.0.0.1:1")],
+    &[
+        ("sec-fetch-site", "same-site"),
+        ("origin", "http://127.0.0.1:1"),
+    ],
 ];
 
 #[tokio::test]
@@ -16,26 +19,46 @@ async fn cross_site_posts_are_refused_and_change_nothing() {
     app.logged_in_shopper("target").await;
     app.post_form("/shop/apple", &[]).await;
     for headers in CROSS_SITE {
-        for path in ["/shop/apple", "/shop/checkout", "/shop/logout", "/api/shop/add_apple"] {
+        for path in [
+            "/shop/apple",
+            "/shop/checkout",
+            "/shop/logout",
+            "/api/shop/add_apple",
+        ] {
             let response = app.post_form_with(path, &[], headers).await;
-            assert_eq!(response.status(), StatusCode::FORBIDDEN, "{path} {headers:?}");
+            assert_eq!(
+                response.status(),
+                StatusCode::FORBIDDEN,
+                "{path} {headers:?}"
+            );
         }
         let response = app
             .post_form_with(
                 "/register",
-                &[("username", "csrf_user"), ("password", PASSWORD), ("confirm", PASSWORD)],
+                &[
+                    ("username", "csrf_user"),
+                    ("password", PASSWORD),
+                    ("confirm", PASSWORD),
+                ],
                 headers,
             )
             .await;
         assert_eq!(response.status(), StatusCode::FORBIDDEN);
         let response = app
-            .post_form_with("/shop/login", &[("username", "target"), ("password", PASSWORD)], headers)
+            .post_form_with(
+                "/shop/login",
+                &[("username", "target"), ("password", PASSWORD)],
+                headers,
+            )
             .await;
         assert_eq!(response.status(), StatusCode::FORBIDDEN);
     }
     // Still logged in, still one apple, and no account was made.
     assert!(app.apples_page().await.1.contains("You have 1 apples!"));
-    assert_eq!(app.register("csrf_user").await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.register("csrf_user").await.status(),
+        StatusCode::SEE_OTHER
+    );
     app.stop().await;
 }
 
@@ -55,7 +78,9 @@ async fn same_origin_browser_posts_pass() {
     // localhost is the same machine under another name: allowed in development.
     let port = origin.rsplit(':').next().unwrap();
     let localhost = format!("http://localhost:{port}");
-    let response = app.post_form_with("/shop/apple", &[], &[("origin", &localhost)]).await;
+    let response = app
+        .post_form_with("/shop/apple", &[], &[("origin", &localhost)])
+        .await;
     assert_is_redirect_to(&response, "/shop/apple");
     app.stop().await;
 }

@@ -30,8 +30,15 @@ async fn the_whole_shop_flow_works() {
     assert!(cart.contains(">Pay<"));
     let paid = app.post_form("/shop/checkout", &[]).await;
     assert_eq!(paid.status(), StatusCode::OK);
-    assert!(paid.text().await.unwrap().contains("You paid for your 3 apples!"));
-    assert!(app.apples_page().await.1.contains("You have 0 apples!"), "the cart is emptied");
+    assert!(paid
+        .text()
+        .await
+        .unwrap()
+        .contains("You paid for your 3 apples!"));
+    assert!(
+        app.apples_page().await.1.contains("You have 0 apples!"),
+        "the cart is emptied"
+    );
 
     assert_is_redirect_to(&app.post_form("/shop/logout", &[]).await, "/shop");
     let (status, page) = app.apples_page().await;
@@ -49,8 +56,16 @@ async fn apple_and_checkout_pages_need_a_login() {
         ("GET", "/shop/checkout"),
         ("POST", "/shop/checkout"),
     ] {
-        let response = if method == "GET" { app.get(path).await } else { app.post_form(path, &[]).await };
-        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{method} {path}");
+        let response = if method == "GET" {
+            app.get(path).await
+        } else {
+            app.post_form(path, &[]).await
+        };
+        assert_eq!(
+            response.status(),
+            StatusCode::UNAUTHORIZED,
+            "{method} {path}"
+        );
         let body = response.text().await.unwrap();
         assert!(body.contains("<h1>Error!</h1>"), "{method} {path}");
         assert!(body.contains("You are not logged in"), "{method} {path}");
@@ -72,7 +87,10 @@ async fn get_requests_never_change_the_cart() {
     // The state-changing routes answer GET only with their page, never with the action.
     let logout_by_get = app.get("/shop/logout").await;
     assert_ne!(logout_by_get.status(), StatusCode::SEE_OTHER);
-    assert!(app.apples_page().await.1.contains("You have 1 apples!"), "still logged in");
+    assert!(
+        app.apples_page().await.1.contains("You have 1 apples!"),
+        "still logged in"
+    );
     app.stop().await;
 }
 
