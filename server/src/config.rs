@@ -19,7 +19,7 @@ use url::Url;
 /// Every option can also be set in the configuration file (same name, with underscores) or
 /// in the environment variable shown. Flags win over the environment, which wins over the file.
 #[derive(Parser, Deserialize, Debug, Default, Clone)]
-#[command(name = "session-lab", version, about, long_about = None)]
+#[command(name = "session-lab", version)]
 #[serde(default, deny_unknown_fields)]
 pub struct Options {
     /// Configuration file (TOML). Default: Leptos.toml in the current directory, if present.
