@@ -75,7 +75,6 @@ impl LabSession {
         if idle > self.policy.refresh_after().as_secs() {
             stamped.last_seen = now;
             self.session.insert(T::KEY, &stamped).await?;
-            return Ok(Some(stamped.value));
         }
         Ok(Some(stamped.value))
     }
