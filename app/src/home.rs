@@ -28,6 +28,31 @@ pub fn HomePage() -> impl IntoView {
                     "that survives restarts."
                 </p>
             </li>
+            <li>
+                <h2>"3. Three ways to stay logged in"</h2>
+                <p>
+                    "The same login, profile and logout, four times: the login state kept in a "
+                    <a href="/cookie/login" rel="external">"plain cookie"</a>" you can edit, a "
+                    <a href="/signed-cookie/login" rel="external">"signed cookie"</a>" you cannot, a "
+                    <a href="/session/login" rel="external">"server-side session"</a>", and a "
+                    <a href="/jwt/login" rel="external">"JSON Web Token"</a>
+                    ". Each profile counts your visits; compare what logging out really does."
+                </p>
+            </li>
+            <li>
+                <h2>"4. The JSON API"</h2>
+                <p>
+                    "Trade your password for a token at "<code>"POST /api/token"</code>", call "
+                    <code>"GET /api/me"</code>" with it as a Bearer token, and see what the server "
+                    "makes of your cookies at "<a href="/api/echo" rel="external">"/api/echo"</a>". "
+                    "The API is described at "
+                    <a href="/api/openapi.json" rel="external">"/api/openapi.json"</a>"."
+                </p>
+            </li>
+            <li>
+                <h2><a href="/account/password">"5. Change your password"</a></h2>
+                <p>"It revokes every session, signed cookie and token issued before, at once."</p>
+            </li>
         </ol>
     }
 }

@@ -4,14 +4,25 @@
 //! Each concept has one module; inside it, `pages` render, `api` holds server functions, and the
 //! `ssr`-only parts (`service`, `handlers`, stores) never reach the wasm build.
 
-/// Accounts: registration, password hashing, login throttling.
+/// Accounts: registration, password hashing and changes, login throttling.
 pub mod accounts;
+/// The JSON API: tokens, echo, OpenAPI.
+#[cfg(feature = "ssr")]
+pub mod api;
 /// Layout and the small pieces every page shares.
 pub mod components;
+/// Reading and writing cookies; the plain and signed cookie labs.
+#[cfg(feature = "ssr")]
+pub mod cookies;
 /// The one error type of the app layer, mapped to HTTP statuses and to the UI.
 pub mod error;
 /// The landing page that ties the labs together.
 pub mod home;
+/// JSON Web Tokens: keys, claims, verification, revocation, the JWT lab and the token API.
+pub mod jwt;
+/// Four ways to stay logged in behind one contract: shared routes and pages.
+#[cfg(feature = "ssr")]
+pub mod modes;
 /// The apple shop of the express-session tutorial: login, add an apple, check out.
 pub mod shop;
 
@@ -68,6 +79,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFoundPage>
                     <Route path=path!("/") view=home::HomePage/>
                     <Route path=path!("/register") view=accounts::pages::RegisterPage/>
+                    <Route path=path!("/account/password") view=accounts::pages::PasswordPage/>
                     <Route path=path!("/shop") view=shop::pages::ShopHomePage ssr=SsrMode::Async/>
                     <Route path=path!("/shop/login") view=shop::pages::ShopLoginPage ssr=SsrMode::Async/>
                     <Route path=path!("/shop/apple") view=shop::pages::ApplePage ssr=SsrMode::Async/>

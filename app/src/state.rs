@@ -1,6 +1,9 @@
 //! What the server hands to every handler and server function.
 
-use crate::{accounts::service::Accounts, shop::cart::CartStore};
+use crate::{
+    accounts::service::Accounts, cookies::jar::CookieRules, jwt::service::Tokens,
+    shop::cart::CartStore,
+};
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use std::sync::Arc;
@@ -10,4 +13,9 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub accounts: Accounts,
     pub carts: Arc<dyn CartStore>,
+    /// How the server's cookies are named and marked.
+    pub cookies: CookieRules,
+    /// Encrypts and authenticates the signed cookie (64 bytes: encryption and signing halves).
+    pub cookie_key: cookie::Key,
+    pub tokens: Tokens,
 }

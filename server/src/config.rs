@@ -5,6 +5,7 @@
 //! `session_store` in the file, `SESSION_LAB_SESSION_STORE` in the environment,
 //! `--session-store` on the command line. [`Settings`] is the resolved result.
 
+use app::jwt::keys::{JwtAlgorithm, JwtSettings};
 use clap::{Parser, ValueEnum};
 use serde::Deserialize;
 use std::{
@@ -75,6 +76,40 @@ pub struct Options {
     #[arg(long, env = "SESSION_LAB_JWT_SECRET_FILE", value_name = "PATH")]
     pub jwt_secret_file: Option<PathBuf>,
 
+    /// JWT signing algorithm: `HS256` (a shared secret), `EdDSA` or `RS256` (a private key whose
+    /// public half is published at /.well-known/jwks.json). Default: HS256.
+    #[arg(long, env = "SESSION_LAB_JWT_ALGORITHM", value_name = "ALG")]
+    pub jwt_algorithm: Option<String>,
+
+    /// Seconds a JWT is valid after it is issued (each profile visit re-issues it).
+    /// Default: 1800.
+    #[arg(long, env = "SESSION_LAB_JWT_LIFETIME", value_name = "SECONDS")]
+    pub jwt_lifetime: Option<u64>,
+
+    /// The `iss` claim of our tokens; tokens from any other issuer are refused.
+    /// Default: session-lab.
+    #[arg(long, env = "SESSION_LAB_JWT_ISSUER", value_name = "ISS")]
+    pub jwt_issuer: Option<String>,
+
+    /// The `aud` claim of our tokens; tokens for any other audience are refused.
+    /// Default: session-lab.
+    #[arg(long, env = "SESSION_LAB_JWT_AUDIENCE", value_name = "AUD")]
+    pub jwt_audience: Option<String>,
+
+    /// PKCS#8 PEM private key for EdDSA or RS256. Default: DATA_DIR/secrets/jwt-eddsa.pem or
+    /// jwt-rs256.pem (an Ed25519 key is generated there in development).
+    #[arg(long, env = "SESSION_LAB_JWT_PRIVATE_KEY_FILE", value_name = "PATH")]
+    pub jwt_private_key_file: Option<PathBuf>,
+
+    /// Seconds a signed cookie is valid after login (the expiry is sealed inside it).
+    /// Default: 3600.
+    #[arg(
+        long,
+        env = "SESSION_LAB_SIGNED_COOKIE_LIFETIME",
+        value_name = "SECONDS"
+    )]
+    pub signed_cookie_lifetime: Option<u64>,
+
     /// The built site (wasm, js, css) made by cargo-leptos. Default: target/site.
     #[arg(long, env = "LEPTOS_SITE_ROOT", value_name = "DIR")]
     pub site_root: Option<PathBuf>,
@@ -121,6 +156,9 @@ pub struct Settings {
     pub profile: Profile,
     pub cookie_key_file: PathBuf,
     pub jwt_secret_file: PathBuf,
+    pub jwt: JwtSettings,
+    pub jwt_private_key_file: PathBuf,
+    pub signed_cookie_lifetime: Duration,
     pub site_root: PathBuf,
     pub log_format: LogFormat,
 }
@@ -160,6 +198,14 @@ impl Options {
             profile: self.profile.or(fallback.profile),
             cookie_key_file: self.cookie_key_file.or(fallback.cookie_key_file),
             jwt_secret_file: self.jwt_secret_file.or(fallback.jwt_secret_file),
+            jwt_algorithm: self.jwt_algorithm.or(fallback.jwt_algorithm),
+            jwt_lifetime: self.jwt_lifetime.or(fallback.jwt_lifetime),
+            jwt_issuer: self.jwt_issuer.or(fallback.jwt_issuer),
+            jwt_audience: self.jwt_audience.or(fallback.jwt_audience),
+            jwt_private_key_file: self.jwt_private_key_file.or(fallback.jwt_private_key_file),
+            signed_cookie_lifetime: self
+                .signed_cookie_lifetime
+                .or(fallback.signed_cookie_lifetime),
             site_root: self.site_root.or(fallback.site_root),
             log_format: self.log_format.or(fallback.log_format),
         }
@@ -201,6 +247,41 @@ impl Settings {
             });
         }
         let secrets_dir = data_dir.join("secrets");
+        let algorithm: JwtAlgorithm = options
+            .jwt_algorithm
+            .as_deref()
+            .unwrap_or("HS256")
+            .parse()
+            .map_err(|message| ConfigError::Invalid {
+                key: "jwt_algorithm",
+                message,
+            })?;
+        let jwt_lifetime = options.jwt_lifetime.unwrap_or(30 * 60);
+        let signed_cookie_lifetime = options.signed_cookie_lifetime.unwrap_or(60 * 60);
+        if jwt_lifetime == 0 || signed_cookie_lifetime == 0 {
+            return Err(ConfigError::Invalid {
+                key: "jwt_lifetime / signed_cookie_lifetime",
+                message: "must be at least 1 second".into(),
+            });
+        }
+        let not_blank = |key: &'static str, value: Option<String>| match value {
+            Some(v) if v.trim().is_empty() => Err(ConfigError::Invalid {
+                key,
+                message: "must not be empty".into(),
+            }),
+            Some(v) => Ok(v),
+            None => Ok("session-lab".to_owned()),
+        };
+        let jwt = JwtSettings {
+            algorithm,
+            issuer: not_blank("jwt_issuer", options.jwt_issuer)?,
+            audience: not_blank("jwt_audience", options.jwt_audience)?,
+            lifetime: Duration::from_secs(jwt_lifetime),
+        };
+        let default_key_file = match algorithm {
+            JwtAlgorithm::Rs256 => "jwt-rs256.pem",
+            _ => "jwt-eddsa.pem",
+        };
         Ok(Settings {
             addr: options
                 .addr
@@ -217,6 +298,11 @@ impl Settings {
             jwt_secret_file: options
                 .jwt_secret_file
                 .unwrap_or_else(|| secrets_dir.join("jwt-hs256.key")),
+            jwt,
+            jwt_private_key_file: options
+                .jwt_private_key_file
+                .unwrap_or_else(|| secrets_dir.join(default_key_file)),
+            signed_cookie_lifetime: Duration::from_secs(signed_cookie_lifetime),
             site_root: options
                 .site_root
                 .unwrap_or_else(|| PathBuf::from("target/site")),
@@ -329,6 +415,42 @@ mod tests {
         );
         assert!(parse_store("mongodb://x", dir).is_err());
         assert!(parse_store("sqlite://", dir).is_err());
+    }
+
+    #[test]
+    fn jwt_settings_are_checked() {
+        let settings = Settings::resolve(Options::default()).unwrap();
+        assert_eq!(settings.jwt.algorithm, JwtAlgorithm::Hs256);
+        assert_eq!(settings.jwt.lifetime, Duration::from_secs(1800));
+        let eddsa = Options {
+            jwt_algorithm: Some("eddsa".into()),
+            ..Options::default()
+        };
+        let settings = Settings::resolve(eddsa).unwrap();
+        assert_eq!(settings.jwt.algorithm, JwtAlgorithm::EdDsa);
+        assert!(settings
+            .jwt_private_key_file
+            .ends_with("secrets/jwt-eddsa.pem"));
+        for bad in [
+            Options {
+                jwt_algorithm: Some("none".into()),
+                ..Options::default()
+            },
+            Options {
+                jwt_algorithm: Some("HS512".into()),
+                ..Options::default()
+            },
+            Options {
+                jwt_lifetime: Some(0),
+                ..Options::default()
+            },
+            Options {
+                jwt_issuer: Some(" ".into()),
+                ..Options::default()
+            },
+        ] {
+            assert!(Settings::resolve(bad).is_err());
+        }
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! In production nothing is generated: a missing, short or low-entropy secret stops the start.
 
 use crate::config::{Profile, Settings};
+use app::jwt::keys::JwtAlgorithm;
 use rand::RngCore;
 use std::{
     fs,
@@ -33,8 +34,8 @@ impl std::fmt::Debug for Secret {
 pub struct Secrets {
     /// Signs and encrypts the cookies the server must trust.
     pub cookie_key: Secret,
-    /// Signs HS256 JSON Web Tokens.
-    pub jwt_secret: Secret,
+    /// What signs JSON Web Tokens: the HS256 secret, or the EdDSA/RS256 private key (PEM).
+    pub jwt_key: Secret,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -50,6 +51,11 @@ pub enum SecretError {
         what: &'static str,
         path: PathBuf,
         reason: String,
+    },
+    #[error("the JWT private key is missing at {path}; create one with `{command} -out {path}` (then chmod 600), or set jwt_private_key_file")]
+    MissingKey {
+        path: PathBuf,
+        command: &'static str,
     },
     #[error("{what} at {path} must be readable by its owner only (chmod 600)")]
     Exposed { what: &'static str, path: PathBuf },
@@ -73,21 +79,27 @@ pub fn load_or_generate(settings: &Settings) -> Result<Secrets, SecretError> {
             COOKIE_KEY_BYTES,
             settings.profile,
         )?,
-        jwt_secret: load_one(
-            "JWT secret",
-            &settings.jwt_secret_file,
-            JWT_SECRET_BYTES,
-            settings.profile,
-        )?,
+        jwt_key: match settings.jwt.algorithm {
+            JwtAlgorithm::Hs256 => load_one(
+                "JWT secret",
+                &settings.jwt_secret_file,
+                JWT_SECRET_BYTES,
+                settings.profile,
+            )?,
+            algorithm => {
+                load_private_key(algorithm, &settings.jwt_private_key_file, settings.profile)?
+            }
+        },
     })
 }
 
-fn load_one(
+/// Reads a secret file, refusing (production) or warning about (development) one that other
+/// users can read. `None` when it does not exist.
+fn read_private(
     what: &'static str,
     path: &Path,
-    min: usize,
     profile: Profile,
-) -> Result<Secret, SecretError> {
+) -> Result<Option<String>, SecretError> {
     let io = |source| SecretError::Io {
         path: path.to_owned(),
         source,
@@ -104,6 +116,63 @@ fn load_one(
                 }
                 tracing::warn!(path = %path.display(), "{what} is readable by other users; chmod 600 it");
             }
+            Ok(Some(text))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(io(e)),
+    }
+}
+
+/// The EdDSA or RS256 private key. A missing Ed25519 key is generated in development; RSA
+/// keys are slow to generate and production never generates anything, so those must exist.
+fn load_private_key(
+    algorithm: JwtAlgorithm,
+    path: &Path,
+    profile: Profile,
+) -> Result<Secret, SecretError> {
+    const WHAT: &str = "JWT private key";
+    if let Some(pem) = read_private(WHAT, path, profile)? {
+        return Ok(Secret(pem.into_bytes()));
+    }
+    if profile == Profile::Production || algorithm != JwtAlgorithm::EdDsa {
+        return Err(SecretError::MissingKey {
+            path: path.to_owned(),
+            command: match algorithm {
+                JwtAlgorithm::Rs256 => {
+                    "openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072"
+                }
+                _ => "openssl genpkey -algorithm ed25519",
+            },
+        });
+    }
+    use ed25519_dalek::pkcs8::{spki::der::pem::LineEnding, EncodePrivateKey};
+    let key = ed25519_dalek::SigningKey::generate(&mut rand::rngs::OsRng);
+    let pem = key
+        .to_pkcs8_pem(LineEnding::LF)
+        .map_err(|e| SecretError::Io {
+            path: path.to_owned(),
+            source: std::io::Error::other(e.to_string()),
+        })?;
+    write_private(path, pem.trim_end()).map_err(|source| SecretError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    tracing::info!(path = %path.display(), "generated a new Ed25519 {WHAT}");
+    Ok(Secret(pem.as_bytes().to_vec()))
+}
+
+fn load_one(
+    what: &'static str,
+    path: &Path,
+    min: usize,
+    profile: Profile,
+) -> Result<Secret, SecretError> {
+    let io = |source| SecretError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    match read_private(what, path, profile)? {
+        Some(text) => {
             let bytes = decode(&text).map_err(|reason| SecretError::Weak {
                 what,
                 path: path.to_owned(),
@@ -116,7 +185,7 @@ fn load_one(
             })?;
             Ok(Secret(bytes))
         }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+        None => {
             if profile == Profile::Production {
                 return Err(SecretError::Missing {
                     what,
@@ -130,7 +199,6 @@ fn load_one(
             tracing::info!(path = %path.display(), "generated a new {what}");
             Ok(Secret(bytes))
         }
-        Err(e) => Err(io(e)),
     }
 }
 
@@ -187,6 +255,26 @@ mod tests {
         let again = load_one("k", &path, 32, Profile::Development).unwrap();
         assert_eq!(first.expose(), again.expose());
         assert!(!format!("{first:?}").contains(&hex::encode(first.expose())));
+    }
+
+    #[test]
+    fn an_ed25519_key_is_generated_in_development_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("secrets/jwt-eddsa.pem");
+        assert!(matches!(
+            load_private_key(JwtAlgorithm::EdDsa, &path, Profile::Production),
+            Err(SecretError::MissingKey { .. })
+        ));
+        assert!(matches!(
+            load_private_key(JwtAlgorithm::Rs256, &path, Profile::Development),
+            Err(SecretError::MissingKey { .. })
+        ));
+        let key = load_private_key(JwtAlgorithm::EdDsa, &path, Profile::Development).unwrap();
+        assert!(String::from_utf8_lossy(key.expose()).starts_with("-----BEGIN PRIVATE KEY-----"));
+        let mode = fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+        let again = load_private_key(JwtAlgorithm::EdDsa, &path, Profile::Production).unwrap();
+        assert_eq!(key.expose(), again.expose());
     }
 
     #[test]

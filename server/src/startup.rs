@@ -14,7 +14,19 @@ use crate::{
 };
 use app::{
     accounts::{self, repository::AccountRepository, service::Accounts, throttle::LoginThrottle},
-    sessions::SessionPolicy,
+    api,
+    cookies::{
+        jar::{CookieRules, LabCookie},
+        plain::PlainCookieMode,
+        signed::SignedCookieMode,
+    },
+    jwt::{
+        keys::{JwtAlgorithm, JwtKeys, KeyError, KeyMaterial},
+        lab::JwtMode,
+        service::Tokens,
+    },
+    modes::handlers::router as mode_routes,
+    sessions::{lab::SessionMode, SessionPolicy},
     shell, shop,
     state::AppState,
     App, OUTPUT_NAME,
@@ -39,6 +51,8 @@ pub enum StartupError {
     Secrets(#[from] SecretError),
     #[error(transparent)]
     Stores(#[from] StoreError),
+    #[error("JWT keys: {0}")]
+    JwtKeys(#[from] KeyError),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -51,13 +65,12 @@ pub struct Application {
     router: Router,
     stores: Arc<Stores>,
     cleanup: JoinHandle<()>,
-    /// Kept for the labs that sign cookies and tokens.
-    _secrets: Secrets,
 }
 
 impl Application {
     pub async fn build(settings: Settings) -> Result<Application, StartupError> {
         let secrets = secrets::load_or_generate(&settings)?;
+        let jwt_keys = build_jwt_keys(&settings, &secrets)?;
         let stores = Arc::new(Stores::open(&settings).await?);
         let listener =
             TcpListener::bind(settings.addr)
@@ -78,7 +91,7 @@ impl Application {
             idle_timeout: settings.session_idle_timeout,
             absolute_timeout: settings.session_absolute_timeout,
         };
-        let router = build_router(&settings, addr, stores.clone(), policy);
+        let router = build_router(&settings, addr, stores.clone(), policy, &secrets, jwt_keys);
         let cleanup = tokio::spawn(delete_expired_every_minute(
             stores.clone(),
             settings.session_absolute_timeout,
@@ -88,7 +101,6 @@ impl Application {
             router,
             stores,
             cleanup,
-            _secrets: secrets,
         })
     }
 
@@ -114,11 +126,26 @@ impl Application {
     }
 }
 
+/// The JWT keys for the configured algorithm, built once.
+fn build_jwt_keys(settings: &Settings, secrets: &Secrets) -> Result<Arc<JwtKeys>, StartupError> {
+    let key = secrets.jwt_key.expose().to_vec();
+    let material = match settings.jwt.algorithm {
+        JwtAlgorithm::Hs256 => KeyMaterial::HmacSecret(key),
+        _ => KeyMaterial::PrivateKeyPem(String::from_utf8(key).map_err(|_| KeyError::BadKey {
+            algorithm: settings.jwt.algorithm.name(),
+            reason: "the key file is not PEM text".into(),
+        })?),
+    };
+    Ok(Arc::new(JwtKeys::new(settings.jwt.clone(), material)?))
+}
+
 fn build_router(
     settings: &Settings,
     addr: SocketAddr,
     stores: Arc<Stores>,
     policy: SessionPolicy,
+    secrets: &Secrets,
+    jwt_keys: Arc<JwtKeys>,
 ) -> Router {
     let leptos_options = LeptosOptions::builder()
         .output_name(OUTPUT_NAME)
@@ -130,16 +157,22 @@ fn build_router(
         AccountRepository::new(stores.accounts_pool.clone()),
         Arc::new(LoginThrottle::default()),
     );
+    // On https the server's cookies get `Secure` and the `__Host-` prefix (see `cookies::jar`).
+    let secure = settings.is_https();
+    let cookie_rules = CookieRules {
+        secure,
+        signed_lifetime: settings.signed_cookie_lifetime,
+        token_lifetime: settings.jwt.lifetime,
+    };
+    let cookie_name = cookie_rules.name(LabCookie::Session);
     let state = AppState {
         leptos_options: leptos_options.clone(),
+        tokens: Tokens::new(jwt_keys, stores.revocations.clone(), accounts.clone()),
         accounts,
         carts: stores.carts.clone(),
+        cookies: cookie_rules,
+        cookie_key: cookie::Key::from(secrets.cookie_key.expose()),
     };
-
-    // On https the cookie gets `Secure` and the `__Host-` prefix, which browsers accept only
-    // with Secure, Path=/ and no Domain: it cannot be planted by a sibling subdomain.
-    let secure = settings.is_https();
-    let cookie_name = if secure { "__Host-sid" } else { "sid" };
     let sessions = SessionManagerLayer::new(stores.sessions.clone())
         .with_name(cookie_name)
         .with_http_only(true)
@@ -160,6 +193,11 @@ fn build_router(
     Router::new()
         .merge(accounts::handlers::router())
         .merge(shop::handlers::router())
+        .merge(mode_routes::<PlainCookieMode>())
+        .merge(mode_routes::<SignedCookieMode>())
+        .merge(mode_routes::<SessionMode>())
+        .merge(mode_routes::<JwtMode>())
+        .merge(api::router())
         .merge(health::router(stores, state.clone()))
         .leptos_routes_with_context(
             &state,

@@ -2,7 +2,10 @@
 //! session store with the carts beside it (one SQLite file, or process memory).
 
 use crate::config::{Settings, StoreLocation};
-use app::shop::cart::{CartStore, MemoryCarts, SqliteCarts};
+use app::{
+    jwt::revocation::{MemoryRevocations, RevocationStore, SqliteRevocations},
+    shop::cart::{CartStore, MemoryCarts, SqliteCarts},
+};
 use async_trait::async_trait;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
@@ -59,6 +62,8 @@ pub struct Stores {
     pub accounts_pool: SqlitePool,
     pub sessions: SessionBackend,
     pub carts: Arc<dyn CartStore>,
+    /// The JWT denylist, beside the sessions so every process sharing them sees it.
+    pub revocations: Arc<dyn RevocationStore>,
     /// The session database's pool, when sessions are in SQLite (closed at shutdown).
     pub sessions_pool: Option<SqlitePool>,
 }
@@ -103,6 +108,7 @@ impl Stores {
                 accounts_pool,
                 sessions: SessionBackend::Memory(MemoryStore::default()),
                 carts: Arc::new(MemoryCarts::default()),
+                revocations: Arc::new(MemoryRevocations::default()),
                 sessions_pool: None,
             },
             StoreLocation::Sqlite(path) => {
@@ -117,10 +123,19 @@ impl Stores {
                     what: "cart",
                     source: Box::new(e),
                 })?;
+                let revocations = SqliteRevocations::new(pool.clone());
+                revocations
+                    .migrate()
+                    .await
+                    .map_err(|e| StoreError::Migrate {
+                        what: "revocation",
+                        source: Box::new(e),
+                    })?;
                 Stores {
                     accounts_pool,
                     sessions: SessionBackend::Sqlite(store),
                     carts: Arc::new(carts),
+                    revocations: Arc::new(revocations),
                     sessions_pool: Some(pool),
                 }
             }
@@ -128,7 +143,8 @@ impl Stores {
         Ok(stores)
     }
 
-    /// Deletes expired sessions and abandoned carts. Runs in the background, once a minute.
+    /// Deletes expired sessions, abandoned carts and revocations of tokens that have expired
+    /// anyway. Runs in the background, once a minute.
     pub async fn delete_expired(&self, cart_idle: Duration) {
         if let SessionBackend::Sqlite(store) = &self.sessions {
             if let Err(e) = store.delete_expired().await {
@@ -140,6 +156,11 @@ impl Stores {
             Ok(0) => {}
             Ok(n) => tracing::debug!(carts = n, "deleted abandoned carts"),
             Err(_) => tracing::warn!("deleting abandoned carts failed"),
+        }
+        match self.revocations.delete_expired().await {
+            Ok(0) => {}
+            Ok(n) => tracing::debug!(revocations = n, "deleted expired revocations"),
+            Err(_) => tracing::warn!("deleting expired revocations failed"),
         }
     }
 

@@ -1,5 +1,6 @@
 //! SPEC 9.6: secrets, tokens, passwords and session ids never appear in logs. This binary
-//! captures every log line at debug level while a whole shop flow runs, then searches it.
+//! captures every log line at debug level while the shop, the four login labs and the token
+//! API run, then searches it.
 //! (Its own binary: the capturing subscriber is global.)
 
 #[allow(dead_code)] // the helpers serve the api tests too
@@ -59,6 +60,43 @@ async fn no_password_session_id_or_secret_reaches_the_logs() {
     app.get("/shop/apple").await;
     app.post_form("/shop/checkout", &[]).await;
     app.post_form("/shop/logout", &[]).await;
+
+    let mut lab_values = Vec::new();
+    for (mode, cookie) in [
+        ("cookie", "user"),
+        ("signed-cookie", "signed_user"),
+        ("session", "sid"),
+        ("jwt", "token"),
+    ] {
+        app.mode_login(mode, "logged", password).await;
+        app.get(&format!("/{mode}/profile")).await;
+        lab_values.push((cookie, app.cookie_value(cookie).expect("logged in")));
+        app.get("/api/echo").await;
+        app.post_form(&format!("/{mode}/logout"), &[]).await;
+        app.get(&format!("/{mode}/profile")).await;
+    }
+    // Replaying the logged-out token logs the refusal (and must not log the token).
+    let revoked = &lab_values.last().unwrap().1;
+    app.get_with_cookie_bytes("/jwt/profile", format!("token={revoked}").as_bytes())
+        .await;
+    let token = app
+        .client
+        .post(app.url("/api/token"))
+        .header("origin", &app.address)
+        .form(&[("username", "logged"), ("password", password)])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let access_token = token.split('"').nth(3).expect("an access token").to_owned();
+    app.client
+        .get(app.url("/api/me"))
+        .bearer_auth(&access_token)
+        .send()
+        .await
+        .unwrap();
     let secrets = app.data_dir.path().join("secrets");
     let cookie_key = std::fs::read_to_string(secrets.join("cookie.key")).unwrap();
     let jwt_secret = std::fs::read_to_string(secrets.join("jwt-hs256.key")).unwrap();
@@ -76,4 +114,24 @@ async fn no_password_session_id_or_secret_reaches_the_logs() {
     ] {
         assert!(!text.contains(secret), "{what} appears in the logs");
     }
+    assert!(
+        text.contains("token refused"),
+        "the JWT lab was logged:\n{text}"
+    );
+    for (cookie, value) in &lab_values {
+        assert!(
+            !text.contains(value.as_str()),
+            "the {cookie} cookie's value appears in the logs"
+        );
+    }
+    assert!(
+        !text.contains(&access_token),
+        "an API token appears in the logs"
+    );
+    // A token's signature alone would let nobody in, but its payload is personal data.
+    let payload = access_token.split('.').nth(1).unwrap();
+    assert!(
+        !text.contains(payload),
+        "a token payload appears in the logs"
+    );
 }

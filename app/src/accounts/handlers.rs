@@ -1,8 +1,12 @@
 //! `POST /register`: create the account, then `303` to `/`. Registering logs nobody in.
+//! `POST /account/password`: change the password, which revokes every earlier login.
 
-use super::service::Registration;
+use super::service::{PasswordChange, Registration};
 use crate::{
-    components::{forms::RegisterForm, static_page},
+    components::{
+        forms::{PasswordChangeForm, RegisterForm},
+        static_page,
+    },
     error::AppError,
     state::AppState,
 };
@@ -15,7 +19,9 @@ use axum::{
 use leptos::prelude::*;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/register", post(register))
+    Router::new()
+        .route("/register", post(register))
+        .route("/account/password", post(change_password))
 }
 
 async fn register(State(state): State<AppState>, Form(form): Form<Registration>) -> Response {
@@ -30,6 +36,35 @@ async fn register(State(state): State<AppState>, Form(form): Form<Registration>)
                 view! {
                     <h1>"Create an account"</h1>
                     <RegisterForm error=error.to_string() username=username/>
+                }
+            })
+        }
+    }
+}
+
+async fn change_password(
+    State(state): State<AppState>,
+    Form(form): Form<PasswordChange>,
+) -> Response {
+    let username = form.username.clone();
+    match state.accounts.change_password(form).await {
+        Ok(()) => static_page::render(http::StatusCode::OK, "Password changed", || {
+            view! {
+                <h1>"Password changed"</h1>
+                <p class="result">"Your password was changed. Every earlier login is now revoked."</p>
+                <p>"Log in again in any lab: " <a href="/">"back to the start"</a> "."</p>
+            }
+        }),
+        Err(error @ (AppError::Internal | AppError::TooManyAttempts { .. })) => {
+            static_page::error_page(error)
+        }
+        Err(error) => {
+            let status = http::StatusCode::from_u16(error.status())
+                .unwrap_or(http::StatusCode::UNPROCESSABLE_ENTITY);
+            static_page::render(status, "Change password", move || {
+                view! {
+                    <h1>"Change your password"</h1>
+                    <PasswordChangeForm error=error.to_string() username=username/>
                 }
             })
         }

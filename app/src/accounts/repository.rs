@@ -9,6 +9,8 @@ pub struct Account {
     pub id: i64,
     pub username: String,
     pub password_hash: String,
+    /// Bumped at every password change; see the `credentials_version` migration.
+    pub credentials_version: i64,
 }
 
 impl std::fmt::Debug for Account {
@@ -16,6 +18,7 @@ impl std::fmt::Debug for Account {
         f.debug_struct("Account")
             .field("id", &self.id)
             .field("username", &self.username)
+            .field("credentials_version", &self.credentials_version)
             .finish_non_exhaustive()
     }
 }
@@ -62,9 +65,35 @@ impl AccountRepository {
 
     pub async fn find_by_key(&self, username_key: &str) -> Result<Option<Account>, sqlx::Error> {
         sqlx::query_as::<_, Account>(
-            "SELECT id, username, password_hash FROM accounts WHERE username_key = ?",
+            "SELECT id, username, password_hash, credentials_version
+             FROM accounts WHERE username_key = ?",
         )
         .bind(username_key)
+        .fetch_optional(&self.pool)
+        .await
+    }
+
+    /// The account's current credentials version; `None` if the account is gone.
+    pub async fn credentials_version(&self, id: i64) -> Result<Option<i64>, sqlx::Error> {
+        sqlx::query_scalar("SELECT credentials_version FROM accounts WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+    }
+
+    /// Stores a new hash and bumps the credentials version in one statement, so no request
+    /// can see the new password with the old version. Returns the new version.
+    pub async fn change_password(
+        &self,
+        id: i64,
+        password_hash: &str,
+    ) -> Result<Option<i64>, sqlx::Error> {
+        sqlx::query_scalar(
+            "UPDATE accounts SET password_hash = ?, credentials_version = credentials_version + 1
+             WHERE id = ? RETURNING credentials_version",
+        )
+        .bind(password_hash)
+        .bind(id)
         .fetch_optional(&self.pool)
         .await
     }

@@ -8,7 +8,7 @@ use super::{
     validation::{check_password, check_username, username_key},
 };
 use crate::error::AppError;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 /// The fields of the registration form. Missing fields arrive empty and fail validation.
@@ -28,11 +28,24 @@ pub struct Credentials {
     pub password: String,
 }
 
-/// Who proved their password.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// The fields of the password change form (`POST /account/password`).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PasswordChange {
+    pub username: String,
+    pub current: String,
+    pub password: String,
+    pub confirm: String,
+}
+
+/// Who proved their password, and under which credentials version. Every login state a lab
+/// keeps (session entry, signed cookie, JWT) carries this, so a password change, which bumps
+/// the version, revokes all of them at once.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuthenticatedUser {
     pub id: i64,
     pub username: String,
+    pub version: i64,
 }
 
 #[derive(Clone, Debug)]
@@ -96,11 +109,44 @@ impl Accounts {
             Ok(AuthenticatedUser {
                 id: account.id,
                 username: account.username,
+                version: account.credentials_version,
             })
         } else {
             self.throttle.record_failure(&key);
             tracing::info!(username_key = %key, "login failed");
             Err(AppError::InvalidCredentials)
+        }
+    }
+
+    /// Whether a login state issued for `user` still stands: the account exists and its
+    /// password has not changed since.
+    pub async fn is_current(&self, user: &AuthenticatedUser) -> Result<bool, AppError> {
+        let version = self.repository.credentials_version(user.id).await?;
+        Ok(version == Some(user.version))
+    }
+
+    /// Changes a password after checking the current one (with the login throttle). Every
+    /// session, signed cookie and token issued before is revoked by the version bump.
+    pub async fn change_password(&self, form: PasswordChange) -> Result<(), AppError> {
+        check_password(&form.password).map_err(AppError::Invalid)?;
+        if form.password != form.confirm {
+            return Err(AppError::Invalid(
+                "The two new passwords do not match.".into(),
+            ));
+        }
+        let user = self
+            .authenticate(Credentials {
+                username: form.username,
+                password: form.current,
+            })
+            .await?;
+        let hash = password::hash(form.password).await?;
+        match self.repository.change_password(user.id, &hash).await? {
+            Some(version) => {
+                tracing::info!(username = %user.username, version, "password changed; earlier logins revoked");
+                Ok(())
+            }
+            None => Err(AppError::InvalidCredentials),
         }
     }
 

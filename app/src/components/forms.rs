@@ -7,7 +7,7 @@ use leptos::prelude::*;
 /// Username and password, posted to `action`. `error` is shown above the fields.
 #[component]
 pub fn LoginForm(
-    action: &'static str,
+    #[prop(into)] action: String,
     #[prop(optional, into)] error: Option<String>,
     #[prop(optional, into)] username: String,
 ) -> impl IntoView {
@@ -51,6 +51,35 @@ pub fn RegisterForm(
             <input id="confirm" name="confirm" type="password" autocomplete="new-password"
                 required maxlength=PASSWORD_MAX.to_string()/>
             <button type="submit">"Create account"</button>
+        </form>
+    }
+}
+
+/// The password change form: the account, its current password, and the new one twice.
+#[component]
+pub fn PasswordChangeForm(
+    #[prop(optional, into)] error: Option<String>,
+    #[prop(optional, into)] username: String,
+) -> impl IntoView {
+    let password_rule = format!("{PASSWORD_MIN}–{PASSWORD_MAX} characters. Any characters.");
+    view! {
+        <form class="stack" method="post" action="/account/password">
+            {error.map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+            <label for="username">"Username"</label>
+            <input id="username" name="username" type="text" autocomplete="username"
+                required maxlength=USERNAME_MAX.to_string() value=username/>
+            <label for="current">"Current password"</label>
+            <input id="current" name="current" type="password" autocomplete="current-password"
+                required maxlength=PASSWORD_MAX.to_string()/>
+            <label for="password">"New password"</label>
+            <input id="password" name="password" type="password" autocomplete="new-password"
+                required minlength=PASSWORD_MIN.to_string() maxlength=PASSWORD_MAX.to_string()
+                aria-describedby="password-rule"/>
+            <small id="password-rule">{password_rule}</small>
+            <label for="confirm">"Confirm new password"</label>
+            <input id="confirm" name="confirm" type="password" autocomplete="new-password"
+                required maxlength=PASSWORD_MAX.to_string()/>
+            <button type="submit">"Change password"</button>
         </form>
     }
 }

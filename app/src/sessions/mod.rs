@@ -3,21 +3,33 @@
 //!
 //! - issues a **new session id at every login** (session fixation defence),
 //! - enforces the idle and absolute timeouts from timestamps kept next to the value,
+//! - drops entries issued before the account's password changed,
 //! - and destroys the record server-side at logout.
 //!
 //! The cookie holds only the random id; tower-sessions loads the record from the store and
 //! never adopts an id the store does not know.
 
-use crate::error::AppError;
+/// The `session` lab: `{username, count}` in the session store.
+pub mod lab;
+
+use crate::{
+    accounts::service::{Accounts, AuthenticatedUser},
+    error::AppError,
+};
 use axum::{extract::FromRequestParts, http::request::Parts};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tower_sessions::Session;
 
-/// A value one lab keeps in the session under its own key.
+/// A login one lab keeps in the session under its own key.
 pub trait SessionEntry: Serialize + DeserializeOwned + Send + Sync {
     const KEY: &'static str;
+    /// Whose login it is, and under which credentials version.
+    fn account(&self) -> &AuthenticatedUser;
 }
+
+/// The keys of every lab's entry, for showing a visitor their own session record.
+pub const ENTRY_KEYS: [&str; 2] = ["shop", "session"];
 
 /// How long a logged-in session lives.
 #[derive(Clone, Copy, Debug)]
@@ -58,8 +70,9 @@ impl LabSession {
         Self { session, policy }
     }
 
-    /// The lab's value, if logged in and within both timeouts. A timed-out entry is removed.
-    pub async fn get<T: SessionEntry>(&self) -> Result<Option<T>, AppError> {
+    /// The lab's value, if logged in, within both timeouts, and issued under the account's
+    /// current password. An entry failing a check is removed.
+    pub async fn get<T: SessionEntry>(&self, accounts: &Accounts) -> Result<Option<T>, AppError> {
         let Some(mut stamped) = self.session.get::<Stamped<T>>(T::KEY).await? else {
             return Ok(None);
         };
@@ -72,11 +85,55 @@ impl LabSession {
             self.session.remove_value(T::KEY).await?;
             return Ok(None);
         }
+        if !accounts.is_current(stamped.value.account()).await? {
+            tracing::info!(
+                entry = T::KEY,
+                "session entry issued before a password change"
+            );
+            self.session.remove_value(T::KEY).await?;
+            return Ok(None);
+        }
         if idle > self.policy.refresh_after().as_secs() {
             stamped.last_seen = now;
             self.session.insert(T::KEY, &stamped).await?;
         }
         Ok(Some(stamped.value))
+    }
+
+    /// Replaces the lab's value, keeping its login time (the absolute timeout still counts
+    /// from the login).
+    pub async fn update<T: SessionEntry>(&self, value: T) -> Result<(), AppError> {
+        let now = unix_now();
+        let logged_in_at = self
+            .session
+            .get::<Stamped<serde::de::IgnoredAny>>(T::KEY)
+            .await?
+            .map_or(now, |old| old.logged_in_at);
+        let stamped = Stamped {
+            value,
+            logged_in_at,
+            last_seen: now,
+        };
+        self.session.insert(T::KEY, &stamped).await?;
+        Ok(())
+    }
+
+    /// The visitor's own record, entry by entry, with when it expires: for `/api/echo`.
+    /// Never includes the session id.
+    pub async fn describe(&self) -> Result<Option<SessionRecordView>, AppError> {
+        let mut entries = serde_json::Map::new();
+        for key in ENTRY_KEYS {
+            if let Some(value) = self.session.get::<serde_json::Value>(key).await? {
+                entries.insert(key.to_owned(), value);
+            }
+        }
+        if entries.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(SessionRecordView {
+            expires_at: self.session.expiry_date().unix_timestamp(),
+            entries,
+        }))
     }
 
     /// Logs in: a brand-new session id first, then the value under it.
@@ -92,10 +149,17 @@ impl LabSession {
         Ok(())
     }
 
-    /// Logs out of everything: the record is deleted from the store and the cookie cleared,
-    /// so a copy of the old cookie is anonymous from now on.
-    pub async fn log_out(&self) -> Result<(), AppError> {
-        self.session.flush().await?;
+    /// Logs out of one lab. If no other lab is logged in, the record is deleted from the store
+    /// and the cookie cleared; otherwise the others keep their logins under a **new id**. Either
+    /// way the old id is dead, so a copy of the old cookie is anonymous from now on.
+    pub async fn log_out<T: SessionEntry>(&self) -> Result<(), AppError> {
+        self.session.remove_value(T::KEY).await?;
+        // The record holds nothing but lab entries: empty means no lab is logged in.
+        if self.session.is_empty().await {
+            self.session.flush().await?;
+        } else {
+            self.session.cycle_id().await?;
+        }
         Ok(())
     }
 }
@@ -114,6 +178,16 @@ impl<S: Send + Sync> FromRequestParts<S> for LabSession {
             .ok_or_else(|| AppError::internal("session policy missing", "no extension"))?;
         Ok(Self::new(session, policy))
     }
+}
+
+/// A session record as its owner may see it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SessionRecordView {
+    /// Unix seconds at which the store forgets the record unless a request refreshes it.
+    pub expires_at: i64,
+    /// Each lab's entry, with the login and last-seen times the timeouts are measured from.
+    #[schema(value_type = Object)]
+    pub entries: serde_json::Map<String, serde_json::Value>,
 }
 
 fn unix_now() -> u64 {

@@ -24,9 +24,9 @@ mod ssr {
 /// The logged-in shopper's name, or `None`.
 #[server(prefix = "/api", endpoint = "shop/whoami")]
 pub async fn shop_user() -> Result<Option<String>, AppError> {
-    let (_, session) = ssr::context().await?;
-    match ssr::service::shopper(&session).await {
-        Ok(login) => Ok(Some(login.username)),
+    let (state, session) = ssr::context().await?;
+    match ssr::service::shopper(&state, &session).await {
+        Ok(login) => Ok(Some(login.user.username)),
         Err(AppError::NotLoggedIn) => Ok(None),
         Err(e) => Err(e),
     }

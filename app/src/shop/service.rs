@@ -1,7 +1,7 @@
 //! The shop's rules, shared by the form handlers and the server functions.
 
 use crate::{
-    accounts::service::Credentials,
+    accounts::service::{AuthenticatedUser, Credentials},
     error::AppError,
     sessions::{LabSession, SessionEntry},
     state::AppState,
@@ -12,18 +12,21 @@ use serde::{Deserialize, Serialize};
 /// What the shop keeps in the session: who logged in, and which cart is theirs.
 #[derive(Serialize, Deserialize)]
 pub struct ShopLogin {
-    pub username: String,
+    pub user: AuthenticatedUser,
     pub cart_id: String,
 }
 
 impl SessionEntry for ShopLogin {
     const KEY: &'static str = "shop";
+    fn account(&self) -> &AuthenticatedUser {
+        &self.user
+    }
 }
 
 /// The logged-in shopper, or `NotLoggedIn`.
-pub async fn shopper(session: &LabSession) -> Result<ShopLogin, AppError> {
+pub async fn shopper(state: &AppState, session: &LabSession) -> Result<ShopLogin, AppError> {
     session
-        .get::<ShopLogin>()
+        .get::<ShopLogin>(&state.accounts)
         .await?
         .ok_or(AppError::NotLoggedIn)
 }
@@ -38,36 +41,32 @@ pub async fn log_in(
     let mut id = [0u8; 16];
     rand::rngs::OsRng.fill_bytes(&mut id);
     let cart_id = id.iter().map(|b| format!("{b:02x}")).collect();
-    session
-        .log_in(ShopLogin {
-            username: user.username.clone(),
-            cart_id,
-        })
-        .await?;
-    tracing::info!(username = %user.username, "shop login");
+    let username = user.username.clone();
+    session.log_in(ShopLogin { user, cart_id }).await?;
+    tracing::info!(%username, "shop login");
     Ok(())
 }
 
 pub async fn add_apple(state: &AppState, session: &LabSession) -> Result<u64, AppError> {
-    let login = shopper(session).await?;
+    let login = shopper(state, session).await?;
     state.carts.add_apple(&login.cart_id).await
 }
 
 pub async fn apples(state: &AppState, session: &LabSession) -> Result<u64, AppError> {
-    let login = shopper(session).await?;
+    let login = shopper(state, session).await?;
     state.carts.apples(&login.cart_id).await
 }
 
 /// Pays for the cart: returns how many apples were paid for and empties it.
 pub async fn pay(state: &AppState, session: &LabSession) -> Result<u64, AppError> {
-    let login = shopper(session).await?;
+    let login = shopper(state, session).await?;
     state.carts.take_all(&login.cart_id).await
 }
 
 /// Ends the session server-side and throws its cart away.
 pub async fn log_out(state: &AppState, session: &LabSession) -> Result<(), AppError> {
-    if let Some(login) = session.get::<ShopLogin>().await? {
+    if let Some(login) = session.get::<ShopLogin>(&state.accounts).await? {
         state.carts.discard(&login.cart_id).await?;
     }
-    session.log_out().await
+    session.log_out::<ShopLogin>().await
 }

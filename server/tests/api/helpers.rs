@@ -19,8 +19,8 @@ pub const PASSWORD: &str = "correct horse battery";
 pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
-    /// The `Cookie` header this "browser" sends (the session cookie, as last set).
-    pub cookie: Arc<Mutex<Option<String>>>,
+    /// The cookies this "browser" keeps, as name and value, in the order first set.
+    pub cookie: Arc<Mutex<Vec<(String, String)>>>,
     pub data_dir: Arc<TempDir>,
     stop: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<std::io::Result<()>>>,
@@ -102,12 +102,96 @@ impl TestApp {
         format!("{}{}", self.address, path)
     }
 
+    /// The `Cookie` header this browser sends, if it has any cookie.
     pub fn session_cookie(&self) -> Option<String> {
-        self.cookie.lock().unwrap().clone()
+        let jar = self.cookie.lock().unwrap();
+        (!jar.is_empty()).then(|| {
+            jar.iter()
+                .map(|(n, v)| format!("{n}={v}"))
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
     }
 
-    pub fn set_session_cookie(&self, value: Option<&str>) {
-        *self.cookie.lock().unwrap() = value.map(str::to_owned);
+    /// Replaces every cookie of this browser with the pairs of a `Cookie` header.
+    pub fn set_session_cookie(&self, header: Option<&str>) {
+        let mut jar = self.cookie.lock().unwrap();
+        jar.clear();
+        for pair in header.unwrap_or_default().split(';') {
+            if let Some((name, value)) = pair.trim().split_once('=') {
+                jar.push((name.to_owned(), value.to_owned()));
+            }
+        }
+    }
+
+    /// The value of one cookie this browser keeps.
+    pub fn cookie_value(&self, name: &str) -> Option<String> {
+        let jar = self.cookie.lock().unwrap();
+        jar.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone())
+    }
+
+    /// Sets (or, with `None`, deletes) one cookie, as a page script could.
+    pub fn put_cookie(&self, name: &str, value: Option<&str>) {
+        let mut jar = self.cookie.lock().unwrap();
+        jar.retain(|(n, _)| n != name);
+        if let Some(value) = value {
+            jar.push((name.to_owned(), value.to_owned()));
+        }
+    }
+
+    /// A GET with exactly this `Cookie` header (bytes, so tests can send anything).
+    pub async fn get_with_cookie_bytes(&self, path: &str, cookie: &[u8]) -> Response {
+        self.client
+            .get(self.url(path))
+            .header(
+                header::COOKIE,
+                header::HeaderValue::from_bytes(cookie).unwrap(),
+            )
+            .send()
+            .await
+            .expect("GET reaches the server")
+    }
+
+    /// Registers `username` and logs this browser in to one mode (`cookie`, `jwt`, …).
+    pub async fn logged_in_to(&self, mode: &str, username: &str) {
+        assert_eq!(
+            self.register(username).await.status(),
+            StatusCode::SEE_OTHER
+        );
+        let response = self.mode_login(mode, username, PASSWORD).await;
+        assert_is_redirect_to(&response, &format!("/{mode}/profile"));
+    }
+
+    pub async fn mode_login(&self, mode: &str, username: &str, password: &str) -> Response {
+        self.post_form(
+            &format!("/{mode}/login"),
+            &[("username", username), ("password", password)],
+        )
+        .await
+    }
+
+    /// The profile page's greeting, or the response when it is not a page.
+    pub async fn profile(&self, mode: &str) -> Result<String, Response> {
+        let response = self.get(&format!("/{mode}/profile")).await;
+        if response.status() != StatusCode::OK {
+            return Err(response);
+        }
+        let page = response.text().await.unwrap();
+        let start = page.find("welcome ").expect("a greeting");
+        let end = start + page[start..].find('<').unwrap();
+        Ok(page[start..end].to_owned())
+    }
+
+    /// The server's HS256 JWT secret, as a test with access to the machine could read it.
+    pub fn jwt_secret(&self) -> Vec<u8> {
+        let path = self.data_dir.path().join("secrets/jwt-hs256.key");
+        hex_decode(std::fs::read_to_string(path).unwrap().trim())
+    }
+
+    /// The server's cookie key.
+    pub fn cookie_key(&self) -> cookie::Key {
+        let path = self.data_dir.path().join("secrets/cookie.key");
+        cookie::Key::from(&hex_decode(std::fs::read_to_string(path).unwrap().trim()))
     }
 
     pub async fn get(&self, path: &str) -> Response {
@@ -175,13 +259,14 @@ impl TestApp {
         (response.status(), response.text().await.unwrap())
     }
 
-    /// Keeps the session cookie as a browser would: set, replaced, or deleted by Max-Age=0.
+    /// Keeps cookies as a browser would: set, replaced, or deleted by Max-Age=0.
     fn remember(&self, response: Response) -> Response {
         for value in response.headers().get_all(header::SET_COOKIE) {
             let text = value.to_str().unwrap();
             let pair = text.split(';').next().unwrap().trim();
+            let (name, value) = pair.split_once('=').unwrap();
             let deleted = text.contains("Max-Age=0");
-            *self.cookie.lock().unwrap() = if deleted { None } else { Some(pair.to_owned()) };
+            self.put_cookie(name, (!deleted).then_some(value));
         }
         response
     }
@@ -207,4 +292,18 @@ pub fn username(prefix: &str) -> String {
     use std::sync::atomic::{AtomicU32, Ordering};
     static NEXT: AtomicU32 = AtomicU32::new(0);
     format!("{prefix}_{}", NEXT.fetch_add(1, Ordering::Relaxed))
+}
+
+pub fn hex_decode(text: &str) -> Vec<u8> {
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+/// The one `Set-Cookie` header for cookie `name`.
+pub fn set_cookie_named(response: &Response, name: &str) -> Option<String> {
+    set_cookies(response)
+        .into_iter()
+        .find(|c| c.starts_with(&format!("{name}=")))
 }

@@ -1,0 +1,27 @@
+//! The JSON API (SPEC section 5): the "authorisation service + API" choreography of the
+//! tutorial, plus a window into what the server received.
+//!
+//! | route | module |
+//! |---|---|
+//! | `POST /api/token`, `GET /api/me`, `GET /.well-known/jwks.json` | [`crate::jwt::api`] |
+//! | `GET /api/echo` | [`echo`] |
+//! | `GET /api/openapi.json` | [`openapi`] |
+//!
+//! Every error is JSON `{"error", "message"}` ([`error::ApiError`]).
+
+/// `GET /api/echo`: each cookie received, what it means, your session record, your claims.
+pub mod echo;
+/// The JSON error type of the API.
+pub mod error;
+/// The OpenAPI document, generated from the handlers' annotations.
+pub mod openapi;
+
+use crate::state::AppState;
+use axum::{routing::get, Router};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(crate::jwt::api::router())
+        .route("/api/echo", get(echo::echo))
+        .route("/api/openapi.json", get(openapi::document))
+}

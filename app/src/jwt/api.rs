@@ -1,0 +1,168 @@
+//! The token API: an authorisation endpoint that trades a password for a token, a resource
+//! that accepts only a valid Bearer token, and the public keys to check tokens with.
+//!
+//! ```text
+//! curl -s localhost:3000/api/token -H 'content-type: application/json' \
+//!      -H 'origin: http://localhost:3000' -d '{"username":"alice","password":"…"}'
+//! curl -s localhost:3000/api/me -H "authorization: Bearer $TOKEN"
+//! ```
+
+use super::claims::Claims;
+use crate::{
+    api::error::{ApiError, ErrorBody},
+    state::AppState,
+};
+use axum::{
+    body::Bytes,
+    extract::{rejection::BytesRejection, State},
+    http::{header, HeaderMap, StatusCode},
+    routing::{get, post},
+    Json, Router,
+};
+use serde::{Deserialize, Serialize};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/token", post(token))
+        .route("/api/me", get(me))
+        .route("/.well-known/jwks.json", get(jwks))
+}
+
+/// A username and password, as JSON or as a form.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct TokenRequest {
+    pub username: String,
+    pub password: String,
+}
+
+/// An access token (RFC 6749 section 5.1).
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct TokenResponse {
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: String,
+    /// Seconds until the token expires.
+    pub expires_in: u64,
+}
+
+/// Reads the body as JSON or as a form, by its `Content-Type`. Broken syntax is `400`, the
+/// wrong fields `422`, another media type `415`: never a `500`.
+fn parse_token_request(headers: &HeaderMap, body: &[u8]) -> Result<TokenRequest, ApiError> {
+    let media_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    if media_type == "application/json" || media_type.ends_with("+json") {
+        serde_json::from_slice(body).map_err(|e| {
+            use serde_json::error::Category;
+            let status = match e.classify() {
+                Category::Data => StatusCode::UNPROCESSABLE_ENTITY,
+                _ => StatusCode::BAD_REQUEST,
+            };
+            ApiError::new(status, "invalid_request", format!("invalid JSON body: {e}"))
+        })
+    } else if media_type == "application/x-www-form-urlencoded" {
+        serde_urlencoded::from_bytes(body).map_err(|e| {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_request",
+                format!("invalid form body: {e}"),
+            )
+        })
+    } else {
+        Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "send application/json or application/x-www-form-urlencoded",
+        ))
+    }
+}
+
+/// Trade a username and password for an access token.
+#[utoipa::path(
+    post,
+    path = "/api/token",
+    tag = "tokens",
+    request_body(
+        description = "The account's username and password",
+        content(
+            (TokenRequest = "application/json"),
+            (TokenRequest = "application/x-www-form-urlencoded")
+        )
+    ),
+    responses(
+        (status = 200, description = "A signed token", body = TokenResponse),
+        (status = 400, description = "Malformed body", body = ErrorBody),
+        (status = 401, description = "Invalid username or password", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 415, description = "Neither JSON nor a form", body = ErrorBody),
+        (status = 422, description = "Missing or mistyped fields", body = ErrorBody),
+        (status = 429, description = "Too many failed logins for this account", body = ErrorBody),
+    )
+)]
+pub async fn token(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<TokenResponse>, ApiError> {
+    let request = parse_token_request(&headers, &body?)?;
+    let user = state
+        .accounts
+        .authenticate(crate::accounts::service::Credentials {
+            username: request.username,
+            password: request.password,
+        })
+        .await?;
+    let issued = state.tokens.issue(&user)?;
+    Ok(Json(TokenResponse {
+        access_token: issued.token,
+        token_type: "Bearer".into(),
+        expires_in: issued.claims.exp.saturating_sub(issued.claims.iat),
+    }))
+}
+
+/// The token of an `Authorization: Bearer …` header, if the request has one.
+pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.trim().split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
+/// The verified claims of the Bearer token.
+#[utoipa::path(
+    get,
+    path = "/api/me",
+    tag = "tokens",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The token's verified claims", body = Claims),
+        (status = 401, description = "Missing, invalid, expired or revoked token", body = ErrorBody,
+            headers(("WWW-Authenticate" = String, description = "Bearer error=\"invalid_token\""))),
+    )
+)]
+pub async fn me(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<Claims>, ApiError> {
+    let token = bearer_token(&headers).ok_or_else(|| {
+        ApiError::invalid_token("send the token as Authorization: Bearer <token>")
+    })?;
+    match state.tokens.verify(token).await? {
+        Ok(claims) => Ok(Json(claims)),
+        Err(reason) => Err(ApiError::invalid_token(reason.to_string())),
+    }
+}
+
+/// The public keys that verify our tokens (empty for HS256: its secret is not public).
+#[utoipa::path(
+    get,
+    path = "/.well-known/jwks.json",
+    tag = "tokens",
+    responses((status = 200, description = "A JSON Web Key Set (RFC 7517)", body = Object))
+)]
+pub async fn jwks(State(state): State<AppState>) -> Json<jsonwebtoken::jwk::JwkSet> {
+    Json(state.tokens.keys().jwks().clone())
+}

@@ -1,0 +1,88 @@
+//! The `jwt` lab: the login is a signed token in an HttpOnly cookie. The server keeps no
+//! session; the visit counter rides in the token, which every profile visit re-issues with
+//! `count + 1`. Logout puts the token (and its login) on the denylist.
+
+use super::service::{TokenError, Verified};
+use crate::{
+    accounts::service::AuthenticatedUser,
+    cookies::jar::{LabCookie, Sent, SetCookie},
+    error::AppError,
+    modes::{LoginMode, ModeInfo, Outcome, Visitor},
+    state::AppState,
+};
+use async_trait::async_trait;
+
+pub struct JwtMode;
+
+impl JwtMode {
+    /// The verdict on the token cookie; `None` when there is none.
+    async fn read(state: &AppState, visitor: &Visitor) -> Result<Option<Verified>, AppError> {
+        match visitor.cookies.get(state.cookies.name(LabCookie::Token)) {
+            Sent::Absent => Ok(None),
+            Sent::Duplicated => Ok(Some(Err(TokenError::Malformed))),
+            Sent::One(token) => state.tokens.verify(token).await.map(Some),
+        }
+    }
+
+    fn refused(state: &AppState, reason: TokenError) -> Outcome {
+        tracing::info!(%reason, "token refused");
+        Outcome::rejected(state.cookies.remove(LabCookie::Token))
+    }
+
+    fn cookie(state: &AppState, token: String) -> Result<SetCookie, AppError> {
+        state.cookies.set(LabCookie::Token, token, None)
+    }
+}
+
+#[async_trait]
+impl LoginMode for JwtMode {
+    const INFO: ModeInfo = ModeInfo {
+        slug: "jwt",
+        title: "JSON Web Token",
+        lesson: "The server signs a token holding your name and visit count and keeps nothing: \
+                 any process with the key can check it, and every visit re-issues it with the \
+                 count plus one. Anyone holding the token can read its payload (it is only \
+                 base64url), so it must never hold secrets; only the server's key can make a valid one.",
+        logout_lesson: "A signature stays valid until the token expires, so deleting the cookie \
+                        is not enough: logout puts the token's id (jti) on a denylist, kept beside \
+                        the sessions, so a copied token is refused by every server from now on.",
+    };
+
+    async fn current(state: &AppState, visitor: &Visitor) -> Result<Outcome, AppError> {
+        Ok(match Self::read(state, visitor).await? {
+            None => Outcome::anonymous(),
+            Some(Ok(claims)) => Outcome::logged_in(claims.name, claims.count, Vec::new()),
+            Some(Err(reason)) => Self::refused(state, reason),
+        })
+    }
+
+    async fn log_in(
+        state: &AppState,
+        _: &Visitor,
+        user: AuthenticatedUser,
+    ) -> Result<Vec<SetCookie>, AppError> {
+        let issued = state.tokens.issue(&user)?;
+        Ok(vec![Self::cookie(state, issued.token)?])
+    }
+
+    async fn visit(state: &AppState, visitor: &Visitor) -> Result<Outcome, AppError> {
+        let claims = match Self::read(state, visitor).await? {
+            Some(Ok(claims)) => claims,
+            None => return Ok(Outcome::anonymous()),
+            Some(Err(reason)) => return Ok(Self::refused(state, reason)),
+        };
+        let next = state.tokens.reissue(&claims)?;
+        Ok(Outcome::logged_in(
+            next.claims.name,
+            next.claims.count,
+            vec![Self::cookie(state, next.token)?],
+        ))
+    }
+
+    async fn log_out(state: &AppState, visitor: &Visitor) -> Result<Vec<SetCookie>, AppError> {
+        if let Some(Ok(claims)) = Self::read(state, visitor).await? {
+            state.tokens.revoke(&claims).await?;
+        }
+        Ok(vec![state.cookies.remove(LabCookie::Token)])
+    }
+}

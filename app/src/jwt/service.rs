@@ -1,0 +1,278 @@
+//! Issue, verify, re-issue and revoke tokens. Every check a token must pass is here, in order.
+
+use super::{claims::Claims, keys::JwtKeys, revocation::RevocationStore};
+use crate::{
+    accounts::service::{Accounts, AuthenticatedUser},
+    error::AppError,
+};
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+use jsonwebtoken::errors::ErrorKind;
+use rand::RngCore;
+use std::{
+    sync::Arc,
+    time::{SystemTime, UNIX_EPOCH},
+};
+
+/// Why a token was refused. The message is safe to show: it never repeats the token.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TokenError {
+    #[error("the token is not a well-formed JWT (three base64url parts, header and payload JSON)")]
+    Malformed,
+    #[error("unsigned tokens (alg \"none\") are never accepted")]
+    Unsigned,
+    #[error("the token's algorithm is not the one this server uses ({expected})")]
+    WrongAlgorithm { expected: &'static str },
+    #[error("the header's typ must be \"JWT\"")]
+    WrongType,
+    #[error("the header has a \"{0}\" parameter: this server never lets a token choose or fetch its key")]
+    KeyHint(&'static str),
+    #[error("the header's kid names a key this server does not have")]
+    UnknownKey,
+    #[error("the signature does not match the header and payload")]
+    BadSignature,
+    #[error("the token has expired (exp)")]
+    Expired,
+    #[error("the token is not valid yet (nbf)")]
+    NotYetValid,
+    #[error("the token was issued by someone else (iss)")]
+    WrongIssuer,
+    #[error("the token is meant for another audience (aud)")]
+    WrongAudience,
+    #[error("the required claim \"{0}\" is missing")]
+    MissingClaim(String),
+    #[error("the claim \"{0}\" has the wrong type")]
+    BadClaim(String),
+    #[error("the token was revoked by a logout")]
+    Revoked,
+    #[error("the password changed after this token was issued")]
+    Superseded,
+}
+
+/// A token's verdict: its claims, or why it was refused. Store failures are the outer error.
+pub type Verified = Result<Claims, TokenError>;
+
+/// A freshly signed token.
+#[derive(Debug)]
+pub struct Issued {
+    pub token: String,
+    pub claims: Claims,
+}
+
+/// The token service every handler uses.
+#[derive(Clone)]
+pub struct Tokens {
+    keys: Arc<JwtKeys>,
+    revocations: Arc<dyn RevocationStore>,
+    accounts: Accounts,
+}
+
+fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default()
+}
+
+fn random_id() -> String {
+    let mut bytes = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Header parameters that point at keys. We have exactly one key, so any of them is a trick.
+const KEY_HINTS: [&str; 5] = ["jku", "x5u", "jwk", "x5c", "x5t"];
+
+impl Tokens {
+    pub fn new(
+        keys: Arc<JwtKeys>,
+        revocations: Arc<dyn RevocationStore>,
+        accounts: Accounts,
+    ) -> Self {
+        Self {
+            keys,
+            revocations,
+            accounts,
+        }
+    }
+
+    pub fn keys(&self) -> &JwtKeys {
+        &self.keys
+    }
+
+    /// Signs a token for a new login (`count` 0, a new `sid`).
+    pub fn issue(&self, user: &AuthenticatedUser) -> Result<Issued, AppError> {
+        let now = unix_now();
+        let settings = self.keys.settings();
+        self.sign(Claims {
+            iss: settings.issuer.clone(),
+            aud: settings.audience.clone(),
+            sub: user.id.to_string(),
+            name: user.username.clone(),
+            count: 0,
+            iat: now,
+            exp: now + settings.lifetime.as_secs(),
+            nbf: None,
+            jti: random_id(),
+            sid: random_id(),
+            ver: user.version,
+        })
+    }
+
+    /// The next token of the same login: `count + 1`, a new `jti`, `iat` and `exp`.
+    pub fn reissue(&self, previous: &Claims) -> Result<Issued, AppError> {
+        let now = unix_now();
+        self.sign(Claims {
+            count: previous.count.saturating_add(1),
+            iat: now,
+            exp: now + self.keys.settings().lifetime.as_secs(),
+            nbf: None,
+            jti: random_id(),
+            ..previous.clone()
+        })
+    }
+
+    fn sign(&self, claims: Claims) -> Result<Issued, AppError> {
+        let token = jsonwebtoken::encode(self.keys.header(), &claims, self.keys.encoding())
+            .map_err(|e| AppError::internal("signing a token", e))?;
+        Ok(Issued { token, claims })
+    }
+
+    /// Checks everything: shape and header first (cheap, and the header never chooses the
+    /// key), then signature and registered claims, then the denylist and the account's
+    /// credentials version.
+    pub async fn verify(&self, token: &str) -> Result<Verified, AppError> {
+        if let Err(refused) = self.check_header(token) {
+            return Ok(Err(refused));
+        }
+        let claims = match jsonwebtoken::decode::<Claims>(
+            token,
+            self.keys.decoding(),
+            self.keys.validation(),
+        ) {
+            Ok(data) => data.claims,
+            Err(e) => return Ok(Err(self.explain(token, e.kind()))),
+        };
+        if self
+            .revocations
+            .any_revoked(&[&jti_key(&claims.jti), &sid_key(&claims.sid)])
+            .await?
+        {
+            return Ok(Err(TokenError::Revoked));
+        }
+        let Ok(id) = claims.sub.parse::<i64>() else {
+            return Ok(Err(TokenError::BadClaim("sub".into())));
+        };
+        let account = AuthenticatedUser {
+            id,
+            username: claims.name.clone(),
+            version: claims.ver,
+        };
+        if !self.accounts.is_current(&account).await? {
+            return Ok(Err(TokenError::Superseded));
+        }
+        Ok(Ok(claims))
+    }
+
+    /// Logout: this token and every other token of its login are refused until they expire.
+    pub async fn revoke(&self, claims: &Claims) -> Result<(), AppError> {
+        // Any token of this login was issued before now, so it expires within one lifetime.
+        let until = unix_now() + self.keys.settings().lifetime.as_secs();
+        self.revocations
+            .revoke(&[&jti_key(&claims.jti), &sid_key(&claims.sid)], until)
+            .await
+    }
+
+    fn check_header(&self, token: &str) -> Result<(), TokenError> {
+        let header = match jsonwebtoken::decode_header(token) {
+            Ok(header) => header,
+            // `alg: none` (in any spelling) is not an algorithm jsonwebtoken knows, so the
+            // header fails to parse; say why in plain words.
+            Err(_) if declares_no_algorithm(token) => return Err(TokenError::Unsigned),
+            Err(_) => return Err(TokenError::Malformed),
+        };
+        if header.alg != self.keys.algorithm() {
+            return Err(TokenError::WrongAlgorithm {
+                expected: self.keys.settings().algorithm.name(),
+            });
+        }
+        if !header
+            .typ
+            .as_deref()
+            .is_some_and(|t| t.eq_ignore_ascii_case("JWT"))
+        {
+            return Err(TokenError::WrongType);
+        }
+        let present = [
+            header.jku.is_some(),
+            header.x5u.is_some(),
+            header.jwk.is_some(),
+            header.x5c.is_some(),
+            header.x5t.is_some() || header.x5t_s256.is_some(),
+        ];
+        if let Some((name, _)) = KEY_HINTS.iter().zip(present).find(|(_, p)| *p) {
+            return Err(TokenError::KeyHint(name));
+        }
+        if header.crit.is_some() {
+            return Err(TokenError::KeyHint("crit"));
+        }
+        if header.kid.is_some() && header.kid.as_deref() != self.keys.kid() {
+            return Err(TokenError::UnknownKey);
+        }
+        Ok(())
+    }
+
+    fn explain(&self, token: &str, kind: &ErrorKind) -> TokenError {
+        match kind {
+            // jsonwebtoken reads the claims into our type before it validates them, so a
+            // missing `exp` or a string `exp` surfaces as a JSON error. Validating into a
+            // free-form value instead names the claim (only failures pay for this).
+            ErrorKind::Json(_) => match jsonwebtoken::decode::<serde_json::Value>(
+                token,
+                self.keys.decoding(),
+                self.keys.validation(),
+            ) {
+                Err(e) if !matches!(e.kind(), ErrorKind::Json(_)) => self.explain(token, e.kind()),
+                _ => TokenError::Malformed,
+            },
+            ErrorKind::InvalidSignature => TokenError::BadSignature,
+            ErrorKind::ExpiredSignature => TokenError::Expired,
+            ErrorKind::ImmatureSignature => TokenError::NotYetValid,
+            ErrorKind::InvalidIssuer => TokenError::WrongIssuer,
+            ErrorKind::InvalidAudience => TokenError::WrongAudience,
+            ErrorKind::MissingRequiredClaim(claim) => TokenError::MissingClaim(claim.clone()),
+            ErrorKind::InvalidClaimFormat(claim) => TokenError::BadClaim(claim.clone()),
+            ErrorKind::InvalidAlgorithm | ErrorKind::InvalidAlgorithmName => {
+                TokenError::WrongAlgorithm {
+                    expected: self.keys.settings().algorithm.name(),
+                }
+            }
+            _ => TokenError::Malformed,
+        }
+    }
+}
+
+fn jti_key(jti: &str) -> String {
+    format!("jti:{jti}")
+}
+
+fn sid_key(sid: &str) -> String {
+    format!("sid:{sid}")
+}
+
+/// Whether the token's header is JSON whose `alg` is some spelling of "none".
+fn declares_no_algorithm(token: &str) -> bool {
+    let Some(header) = token.split('.').next() else {
+        return false;
+    };
+    let Ok(bytes) = URL_SAFE_NO_PAD.decode(header.trim_end_matches('=')) else {
+        return false;
+    };
+    serde_json::from_slice::<serde_json::Value>(&bytes)
+        .ok()
+        .and_then(|h| {
+            h.get("alg")?
+                .as_str()
+                .map(|a| a.eq_ignore_ascii_case("none"))
+        })
+        .unwrap_or(false)
+}

@@ -1,0 +1,84 @@
+//! The login and profile pages of every mode. They are plain server-rendered documents (no
+//! wasm): each visit must be counted and its cookie re-issued by the server, and nothing on
+//! them needs the browser to run code.
+
+use super::{LoginMode, ModeInfo, Profile};
+use crate::{
+    components::{forms::LoginForm, static_page},
+    error::AppError,
+};
+use axum::{http::StatusCode, response::Response};
+use leptos::prelude::*;
+
+/// Every mode, for the "try the others" links.
+pub const ALL: [&ModeInfo; 4] = [
+    &crate::cookies::plain::PlainCookieMode::INFO,
+    &crate::cookies::signed::SignedCookieMode::INFO,
+    &crate::sessions::lab::SessionMode::INFO,
+    &crate::jwt::lab::JwtMode::INFO,
+];
+
+#[component]
+fn OtherModes(current: &'static str) -> impl IntoView {
+    view! {
+        <nav class="modes" aria-label="Ways to stay logged in">
+            <span>"Try it with: "</span>
+            {ALL
+                .iter()
+                .filter(|m| m.slug != current)
+                .map(|m| view! { <a href=m.login_path()>{m.title}</a> " " })
+                .collect_view()}
+        </nav>
+    }
+}
+
+/// The login form with the mode's lesson. An `error` renders with its status (`401`).
+pub fn login<M: LoginMode>(error: Option<AppError>, username: String) -> Response {
+    let info = &M::INFO;
+    let status = error
+        .as_ref()
+        .and_then(|e| StatusCode::from_u16(e.status()).ok())
+        .unwrap_or(StatusCode::OK);
+    static_page::render(status, info.title, move || {
+        let action = info.login_path();
+        view! {
+            <h1>{format!("Log in — {}", info.title)}</h1>
+            <p class="lesson">{info.lesson}</p>
+            {match error {
+                Some(error) => view! {
+                    <LoginForm action=action error=error.to_string() username=username/>
+                }.into_any(),
+                None => view! { <LoginForm action=action username=username/> }.into_any(),
+            }}
+            <p>"No account yet? " <a href="/register">"Register"</a> "."</p>
+            <OtherModes current=info.slug/>
+        }
+    })
+}
+
+/// "welcome USERNAME with the count: N", the lesson about logging out, and the logout button.
+pub fn profile<M: LoginMode>(profile: Profile) -> Response {
+    let info = &M::INFO;
+    static_page::render(StatusCode::OK, info.title, move || {
+        view! {
+            <h1>{format!("Profile — {}", info.title)}</h1>
+            <p class="result" data-testid="welcome">
+                {format!("welcome {} with the count: {}", profile.username, profile.count)}
+            </p>
+            {(info.slug == "cookie").then(|| view! {
+                <p class="warning" role="note">
+                    "This cookie is not protected at all: page scripts can read and change it. "
+                    "Edit the "<code>"user"</code>" cookie — in the "
+                    <a href="/inspector">"cookie viewer"</a>
+                    " or your browser's developer tools — and this page will greet whatever name "
+                    "you wrote. Never trust a plain cookie to say who someone is."
+                </p>
+            })}
+            <p class="lesson">{info.logout_lesson}</p>
+            <form method="post" action=info.logout_path()>
+                <button type="submit" class="secondary">"Log out"</button>
+            </form>
+            <OtherModes current=info.slug/>
+        }
+    })
+}
