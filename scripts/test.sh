@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what is missing and runs every test: Rust unit and integration tests (each starts
-# the real app on a random port with a fresh data directory), then Playwright in Debian's
-# Chromium against a freshly built site. Exits non-zero when any test fails.
+# the real app on a random port with a fresh data directory; the store tests run against
+# Redis and PostgreSQL, and the scale-out tests against two instances behind nginx, all
+# started and stopped by scripts/services.sh), then Playwright in Debian's Chromium against a
+# freshly built site. Exits non-zero when any test fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 START=$(date +%s)
@@ -12,8 +14,8 @@ step() { printf '\n==> %s (%ss elapsed)\n' "$*" "$(( $(date +%s) - START ))"; }
 
 # app and server together: testing the workspace as a whole would build the wasm-only
 # frontend for the host and unify `ssr` with `hydrate`.
-step "Rust tests (unit + integration)"
-cargo test -p app -p session-lab --no-fail-fast
+step "Rust tests (unit, integration, every store, two instances behind nginx)"
+scripts/services.sh run --scale-out -- cargo test -p app -p session-lab --no-fail-fast
 
 step "Building the site for the browser tests (cargo leptos build)"
 cargo leptos build

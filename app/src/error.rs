@@ -27,6 +27,9 @@ pub enum AppError {
     NotFound,
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
+    /// A store (database, Redis) cannot be reached; nothing was changed.
+    #[error("The service is temporarily unavailable. Nothing was changed; please try again in a moment.")]
+    Unavailable,
     /// The request to a server function itself failed (network, encoding).
     #[error("The request failed: {0}")]
     Request(String),
@@ -43,6 +46,7 @@ impl AppError {
             AppError::NotFound => 404,
             AppError::Request(_) => 400,
             AppError::Internal => 500,
+            AppError::Unavailable => 503,
         }
     }
 
@@ -52,6 +56,7 @@ impl AppError {
             AppError::NotLoggedIn => "Error!",
             AppError::NotFound => "Not found",
             AppError::TooManyAttempts { .. } => "Slow down",
+            AppError::Unavailable => "Temporarily unavailable",
             _ => "Something is not right",
         }
     }
@@ -61,6 +66,13 @@ impl AppError {
     pub fn internal(context: &str, err: impl std::fmt::Display) -> Self {
         tracing::error!(error = %err, "{context}");
         AppError::Internal
+    }
+
+    /// Logs a store that cannot be reached and returns the `503` the user sees.
+    #[cfg(feature = "ssr")]
+    pub fn unavailable(store: &str, err: impl std::fmt::Display) -> Self {
+        tracing::error!(error = %err, "{store} unavailable");
+        AppError::Unavailable
     }
 }
 
@@ -72,17 +84,33 @@ impl FromServerFnError for AppError {
     }
 }
 
+/// Connection-level failures mean "the database is not there right now" (`503`); anything
+/// else is a bug or a broken schema (`500`).
 #[cfg(feature = "ssr")]
 impl From<sqlx::Error> for AppError {
     fn from(err: sqlx::Error) -> Self {
-        AppError::internal("database error", err)
+        use sqlx::Error::*;
+        match err {
+            PoolTimedOut | PoolClosed | Io(_) | Tls(_) | Protocol(_) | WorkerCrashed => {
+                AppError::unavailable("database", err)
+            }
+            _ => AppError::internal("database error", err),
+        }
+    }
+}
+
+/// The session store failing is the store being unavailable: the record is untouched.
+#[cfg(feature = "ssr")]
+impl From<tower_sessions::session::Error> for AppError {
+    fn from(err: tower_sessions::session::Error) -> Self {
+        AppError::unavailable("session store", err)
     }
 }
 
 #[cfg(feature = "ssr")]
-impl From<tower_sessions::session::Error> for AppError {
-    fn from(err: tower_sessions::session::Error) -> Self {
-        AppError::internal("session store error", err)
+impl From<tower_sessions_redis_store::fred::error::Error> for AppError {
+    fn from(err: tower_sessions_redis_store::fred::error::Error) -> Self {
+        AppError::unavailable("redis", err)
     }
 }
 

@@ -29,6 +29,9 @@ pub mod shop;
 /// The typed wrapper over tower-sessions that handlers use instead of string keys.
 #[cfg(feature = "ssr")]
 pub mod sessions;
+/// One SQL text for SQLite and PostgreSQL.
+#[cfg(feature = "ssr")]
+pub mod sql;
 /// What the server hands to handlers and server functions: stores and services.
 #[cfg(feature = "ssr")]
 pub mod state;

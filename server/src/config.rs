@@ -41,12 +41,13 @@ pub struct Options {
     #[arg(long, env = "SESSION_LAB_DATA_DIR", value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
 
-    /// Session store: `memory`, `sqlite` (a file in the data dir) or `sqlite://PATH`.
-    /// Default: sqlite.
+    /// Session store (also carts and the JWT denylist): `memory`, `sqlite` (a file in the data
+    /// dir), `sqlite://PATH`, `postgres://…` or `redis://…`. Default: sqlite.
     #[arg(long, env = "SESSION_LAB_SESSION_STORE", value_name = "STORE")]
     pub session_store: Option<String>,
 
-    /// Account database: `sqlite` (a file in the data dir) or `sqlite://PATH`. Default: sqlite.
+    /// Account database: `sqlite` (a file in the data dir), `sqlite://PATH` or `postgres://…`.
+    /// Default: sqlite.
     #[arg(long, env = "SESSION_LAB_ACCOUNT_DB", value_name = "DB")]
     pub account_db: Option<String>,
 
@@ -135,11 +136,48 @@ pub enum LogFormat {
     Json,
 }
 
-/// Where sessions (and carts) live.
+/// Where sessions (and carts, and the JWT denylist) live.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StoreLocation {
     Memory,
     Sqlite(PathBuf),
+    Postgres(ServerUrl),
+    Redis(ServerUrl),
+}
+
+/// Where accounts live.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AccountDb {
+    Sqlite(PathBuf),
+    Postgres(ServerUrl),
+}
+
+/// A database or Redis URL. It may hold a password, so it never prints one: `Debug` and
+/// `Display` show `postgres://user:***@host/db`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ServerUrl(Url);
+
+impl ServerUrl {
+    /// The full URL, password included, for the client library only.
+    pub fn expose(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+impl std::fmt::Display for ServerUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut shown = self.0.clone();
+        if shown.password().is_some() {
+            let _ = shown.set_password(Some("***"));
+        }
+        write!(f, "{shown}")
+    }
+}
+
+impl std::fmt::Debug for ServerUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{self}")
+    }
 }
 
 /// The resolved configuration the application is built from.
@@ -150,7 +188,7 @@ pub struct Settings {
     pub public_url: Option<Url>,
     pub data_dir: PathBuf,
     pub session_store: StoreLocation,
-    pub account_db: PathBuf,
+    pub account_db: AccountDb,
     pub session_idle_timeout: Duration,
     pub session_absolute_timeout: Duration,
     pub profile: Profile,
@@ -344,30 +382,51 @@ fn parse_public_url(raw: &str) -> Result<Url, ConfigError> {
     Ok(url)
 }
 
+/// A `postgres://`, `postgresql://` or `redis://` URL with a host; errors never repeat the
+/// raw text, which may hold a password.
+fn parse_server_url(key: &'static str, raw: &str) -> Result<ServerUrl, ConfigError> {
+    match Url::parse(raw) {
+        Ok(url) if url.host().is_some() => Ok(ServerUrl(url)),
+        _ => Err(ConfigError::Invalid {
+            key,
+            message: "is not a valid server URL (scheme://user:password@host:port/name)".into(),
+        }),
+    }
+}
+
 fn parse_store(raw: &str, data_dir: &Path) -> Result<StoreLocation, ConfigError> {
-    match raw {
-        "memory" => Ok(StoreLocation::Memory),
-        "sqlite" => Ok(StoreLocation::Sqlite(data_dir.join("sessions.db"))),
+    let scheme = raw.split("://").next().unwrap_or_default();
+    match (raw, scheme) {
+        ("memory", _) => Ok(StoreLocation::Memory),
+        ("sqlite", _) => Ok(StoreLocation::Sqlite(data_dir.join("sessions.db"))),
+        (_, "postgres" | "postgresql") => {
+            parse_server_url("session_store", raw).map(StoreLocation::Postgres)
+        }
+        (_, "redis" | "rediss") => parse_server_url("session_store", raw).map(StoreLocation::Redis),
         _ => match raw.strip_prefix("sqlite://") {
             Some(path) if !path.is_empty() => Ok(StoreLocation::Sqlite(PathBuf::from(path))),
             _ => Err(ConfigError::Invalid {
                 key: "session_store",
-                message: format!(
-                    "{raw:?} is not a supported store: use memory, sqlite or sqlite://PATH"
-                ),
+                message: "is not a supported store: use memory, sqlite, sqlite://PATH, \
+                          postgres://… or redis://…"
+                    .into(),
             }),
         },
     }
 }
 
-fn parse_account_db(raw: &str, data_dir: &Path) -> Result<PathBuf, ConfigError> {
-    match raw {
-        "sqlite" => Ok(data_dir.join("accounts.db")),
+fn parse_account_db(raw: &str, data_dir: &Path) -> Result<AccountDb, ConfigError> {
+    let scheme = raw.split("://").next().unwrap_or_default();
+    match (raw, scheme) {
+        ("sqlite", _) => Ok(AccountDb::Sqlite(data_dir.join("accounts.db"))),
+        (_, "postgres" | "postgresql") => {
+            parse_server_url("account_db", raw).map(AccountDb::Postgres)
+        }
         _ => match raw.strip_prefix("sqlite://") {
-            Some(path) if !path.is_empty() => Ok(PathBuf::from(path)),
+            Some(path) if !path.is_empty() => Ok(AccountDb::Sqlite(PathBuf::from(path))),
             _ => Err(ConfigError::Invalid {
                 key: "account_db",
-                message: format!("{raw:?} is not supported: use sqlite or sqlite://PATH"),
+                message: "is not supported: use sqlite, sqlite://PATH or postgres://…".into(),
             }),
         },
     }
@@ -415,6 +474,14 @@ mod tests {
         );
         assert!(parse_store("mongodb://x", dir).is_err());
         assert!(parse_store("sqlite://", dir).is_err());
+        let redis = parse_store("redis://:hunter2@127.0.0.1:6379/0", dir).unwrap();
+        assert!(matches!(redis, StoreLocation::Redis(_)));
+        assert!(!format!("{redis:?}").contains("hunter2"), "{redis:?}");
+        let pg = parse_account_db("postgres://lab:hunter2@localhost/lab", dir).unwrap();
+        assert!(!format!("{pg:?}").contains("hunter2"), "{pg:?}");
+        assert!(matches!(pg, AccountDb::Postgres(_)));
+        let error = parse_store("postgres://lab:hunter2@/", dir).unwrap_err();
+        assert!(!error.to_string().contains("hunter2"), "{error}");
     }
 
     #[test]

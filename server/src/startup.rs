@@ -154,7 +154,7 @@ fn build_router(
         .site_addr(addr)
         .build();
     let accounts = Accounts::new(
-        AccountRepository::new(stores.accounts_pool.clone()),
+        AccountRepository::new(stores.accounts.clone()),
         Arc::new(LoginThrottle::default()),
     );
     // On https the server's cookies get `Secure` and the `__Host-` prefix (see `cookies::jar`).

@@ -1,14 +1,19 @@
-//! Opens the databases and stores the configuration names: the account database, and the
-//! session store with the carts beside it (one SQLite file, or process memory).
+//! Opens the stores the configuration names: the account database (SQLite or PostgreSQL), and
+//! the session store with the carts and the JWT denylist beside it (process memory, SQLite,
+//! PostgreSQL or Redis), so every process that shares the session store shares all three.
 
-use crate::config::{Settings, StoreLocation};
+use crate::config::{AccountDb, ServerUrl, Settings, StoreLocation};
 use app::{
-    jwt::revocation::{MemoryRevocations, RevocationStore, SqliteRevocations},
-    shop::cart::{CartStore, MemoryCarts, SqliteCarts},
+    jwt::revocation::{MemoryRevocations, RedisRevocations, RevocationStore, SqlRevocations},
+    shop::cart::{CartStore, MemoryCarts, RedisCarts, SqlCarts},
+    sql::SqlPool,
 };
 use async_trait::async_trait;
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+use sqlx::{
+    postgres::{PgPool, PgPoolOptions},
+    sqlite::{
+        SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+    },
 };
 use std::{path::Path, sync::Arc, time::Duration};
 use tower_sessions::{
@@ -16,7 +21,17 @@ use tower_sessions::{
     session_store::{self, ExpiredDeletion},
     MemoryStore, SessionStore,
 };
-use tower_sessions_sqlx_store::SqliteStore;
+use tower_sessions_redis_store::{
+    fred::prelude::{
+        Builder, ClientLike, Config as RedisConfig, Pool as RedisPool, ReconnectPolicy,
+    },
+    RedisStore,
+};
+use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
+
+/// How long a request waits for a database connection or a Redis answer before it gives up
+/// with `503`: an outage must not hang every request.
+const STORE_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// The session store chosen by configuration. tower-sessions wants one concrete store type;
 /// this enum is it, delegating to the published store behind each variant.
@@ -24,48 +39,51 @@ use tower_sessions_sqlx_store::SqliteStore;
 pub enum SessionBackend {
     Memory(MemoryStore),
     Sqlite(SqliteStore),
+    Postgres(PostgresStore),
+    Redis(RedisStore<RedisPool>),
+}
+
+macro_rules! delegate {
+    ($self:ident, $store:ident => $call:expr) => {
+        match $self {
+            SessionBackend::Memory($store) => $call,
+            SessionBackend::Sqlite($store) => $call,
+            SessionBackend::Postgres($store) => $call,
+            SessionBackend::Redis($store) => $call,
+        }
+    };
 }
 
 #[async_trait]
 impl SessionStore for SessionBackend {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
-        match self {
-            SessionBackend::Memory(store) => store.create(record).await,
-            SessionBackend::Sqlite(store) => store.create(record).await,
-        }
+        delegate!(self, store => store.create(record).await)
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        match self {
-            SessionBackend::Memory(store) => store.save(record).await,
-            SessionBackend::Sqlite(store) => store.save(record).await,
-        }
+        delegate!(self, store => store.save(record).await)
     }
 
     async fn load(&self, session_id: &Id) -> session_store::Result<Option<Record>> {
-        match self {
-            SessionBackend::Memory(store) => store.load(session_id).await,
-            SessionBackend::Sqlite(store) => store.load(session_id).await,
-        }
+        delegate!(self, store => store.load(session_id).await)
     }
 
     async fn delete(&self, session_id: &Id) -> session_store::Result<()> {
-        match self {
-            SessionBackend::Memory(store) => store.delete(session_id).await,
-            SessionBackend::Sqlite(store) => store.delete(session_id).await,
-        }
+        delegate!(self, store => store.delete(session_id).await)
     }
 }
 
 /// Everything that keeps state, opened and migrated.
 pub struct Stores {
-    pub accounts_pool: SqlitePool,
+    pub accounts: SqlPool,
     pub sessions: SessionBackend,
     pub carts: Arc<dyn CartStore>,
     /// The JWT denylist, beside the sessions so every process sharing them sees it.
     pub revocations: Arc<dyn RevocationStore>,
-    /// The session database's pool, when sessions are in SQLite (closed at shutdown).
-    pub sessions_pool: Option<SqlitePool>,
+    /// The session database's pool, when sessions are in SQL (pinged, closed at shutdown).
+    sessions_db: Option<SqlPool>,
+    /// The Redis pool, when sessions are in Redis.
+    redis: Option<RedisPool>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -75,17 +93,26 @@ pub enum StoreError {
         path: String,
         source: std::io::Error,
     },
-    #[error("cannot open the {what} database at {path}: {source}")]
+    #[error("cannot open the {what} database at {location}: {source}")]
     Open {
         what: &'static str,
-        path: String,
+        location: String,
         source: sqlx::Error,
     },
+    #[error("cannot connect to Redis at {location}: {reason}")]
+    Redis { location: String, reason: String },
     #[error("cannot migrate the {what} database: {source}")]
     Migrate {
         what: &'static str,
         source: Box<dyn std::error::Error + Send + Sync>,
     },
+}
+
+fn migrate_error(what: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
+    move |e| StoreError::Migrate {
+        what,
+        source: Box::new(e),
+    }
 }
 
 impl Stores {
@@ -94,64 +121,92 @@ impl Stores {
             path: settings.data_dir.display().to_string(),
             source,
         })?;
-        let accounts_pool = open_sqlite("account", &settings.account_db).await?;
-        sqlx::migrate!("./migrations/accounts")
-            .run(&accounts_pool)
-            .await
-            .map_err(|e| StoreError::Migrate {
-                what: "account",
-                source: Box::new(e),
-            })?;
+        let accounts = open_accounts(&settings.account_db).await?;
 
         let stores = match &settings.session_store {
             StoreLocation::Memory => Stores {
-                accounts_pool,
+                accounts,
                 sessions: SessionBackend::Memory(MemoryStore::default()),
                 carts: Arc::new(MemoryCarts::default()),
                 revocations: Arc::new(MemoryRevocations::default()),
-                sessions_pool: None,
+                sessions_db: None,
+                redis: None,
             },
             StoreLocation::Sqlite(path) => {
                 let pool = open_sqlite("session", path).await?;
                 let store = SqliteStore::new(pool.clone());
-                store.migrate().await.map_err(|e| StoreError::Migrate {
-                    what: "session",
-                    source: Box::new(e),
-                })?;
-                let carts = SqliteCarts::new(pool.clone());
-                carts.migrate().await.map_err(|e| StoreError::Migrate {
-                    what: "cart",
-                    source: Box::new(e),
-                })?;
-                let revocations = SqliteRevocations::new(pool.clone());
-                revocations
-                    .migrate()
-                    .await
-                    .map_err(|e| StoreError::Migrate {
-                        what: "revocation",
-                        source: Box::new(e),
-                    })?;
+                store.migrate().await.map_err(migrate_error("session"))?;
+                Stores::beside_sql_sessions(
+                    accounts,
+                    SessionBackend::Sqlite(store),
+                    SqlPool::Sqlite(pool),
+                )
+                .await?
+            }
+            StoreLocation::Postgres(url) => {
+                let pool = open_postgres("session", url).await?;
+                let store = PostgresStore::new(pool.clone());
+                store.migrate().await.map_err(migrate_error("session"))?;
+                Stores::beside_sql_sessions(
+                    accounts,
+                    SessionBackend::Postgres(store),
+                    SqlPool::Postgres(pool),
+                )
+                .await?
+            }
+            StoreLocation::Redis(url) => {
+                let pool = open_redis(url).await?;
                 Stores {
-                    accounts_pool,
-                    sessions: SessionBackend::Sqlite(store),
-                    carts: Arc::new(carts),
-                    revocations: Arc::new(revocations),
-                    sessions_pool: Some(pool),
+                    accounts,
+                    sessions: SessionBackend::Redis(RedisStore::new(pool.clone())),
+                    carts: Arc::new(RedisCarts::new(
+                        pool.clone(),
+                        settings.session_absolute_timeout,
+                    )),
+                    revocations: Arc::new(RedisRevocations::new(pool.clone())),
+                    sessions_db: None,
+                    redis: Some(pool),
                 }
             }
         };
         Ok(stores)
     }
 
+    /// Carts and the denylist as tables in the SQL session database.
+    async fn beside_sql_sessions(
+        accounts: SqlPool,
+        sessions: SessionBackend,
+        pool: SqlPool,
+    ) -> Result<Stores, StoreError> {
+        let carts = SqlCarts::new(pool.clone());
+        carts.migrate().await.map_err(migrate_error("cart"))?;
+        let revocations = SqlRevocations::new(pool.clone());
+        revocations
+            .migrate()
+            .await
+            .map_err(migrate_error("revocation"))?;
+        Ok(Stores {
+            accounts,
+            sessions,
+            carts: Arc::new(carts),
+            revocations: Arc::new(revocations),
+            sessions_db: Some(pool),
+            redis: None,
+        })
+    }
+
     /// Deletes expired sessions, abandoned carts and revocations of tokens that have expired
-    /// anyway. Runs in the background, once a minute.
+    /// anyway. Runs in the background, once a minute. (Redis expires its keys itself.)
     pub async fn delete_expired(&self, cart_idle: Duration) {
-        if let SessionBackend::Sqlite(store) = &self.sessions {
-            if let Err(e) = store.delete_expired().await {
-                tracing::warn!(error = %e, "deleting expired sessions failed");
-            }
+        let expired = match &self.sessions {
+            SessionBackend::Sqlite(store) => store.delete_expired().await,
+            SessionBackend::Postgres(store) => store.delete_expired().await,
+            // The memory store drops expired sessions when they are loaded.
+            SessionBackend::Memory(_) | SessionBackend::Redis(_) => Ok(()),
+        };
+        if let Err(e) = expired {
+            tracing::warn!(error = %e, "deleting expired sessions failed");
         }
-        // The memory store drops expired sessions when they are loaded; its carts go here.
         match self.carts.delete_idle(cart_idle).await {
             Ok(0) => {}
             Ok(n) => tracing::debug!(carts = n, "deleted abandoned carts"),
@@ -164,20 +219,48 @@ impl Stores {
         }
     }
 
-    /// Whether every store answers: for `/readyz`.
+    /// Whether the session store answers: for `/readyz`.
     pub async fn ping_sessions(&self) -> bool {
-        match &self.sessions_pool {
-            Some(pool) => sqlx::query("SELECT 1").execute(pool).await.is_ok(),
-            None => true,
+        if let Some(pool) = &self.sessions_db {
+            return pool.ping().await.is_ok();
         }
+        if let Some(redis) = &self.redis {
+            return redis.ping::<String>(None).await.is_ok();
+        }
+        true
     }
 
-    /// Closes the pools, which checkpoints SQLite's write-ahead log into the database files.
+    /// Closes the pools: SQLite checkpoints its write-ahead log into the database files.
     pub async fn close(&self) {
-        if let Some(pool) = &self.sessions_pool {
+        if let Some(pool) = &self.sessions_db {
             pool.close().await;
         }
-        self.accounts_pool.close().await;
+        if let Some(redis) = &self.redis {
+            let _ = redis.quit().await;
+        }
+        self.accounts.close().await;
+    }
+}
+
+async fn open_accounts(location: &AccountDb) -> Result<SqlPool, StoreError> {
+    let migrate = migrate_error("account");
+    match location {
+        AccountDb::Sqlite(path) => {
+            let pool = open_sqlite("account", path).await?;
+            sqlx::migrate!("./migrations/accounts/sqlite")
+                .run(&pool)
+                .await
+                .map_err(|e| migrate(e.into()))?;
+            Ok(SqlPool::Sqlite(pool))
+        }
+        AccountDb::Postgres(url) => {
+            let pool = open_postgres("account", url).await?;
+            sqlx::migrate!("./migrations/accounts/postgres")
+                .run(&pool)
+                .await
+                .map_err(|e| migrate(e.into()))?;
+            Ok(SqlPool::Postgres(pool))
+        }
     }
 }
 
@@ -197,7 +280,45 @@ async fn open_sqlite(what: &'static str, path: &Path) -> Result<SqlitePool, Stor
         .await
         .map_err(|source| StoreError::Open {
             what,
-            path: path.display().to_string(),
+            location: path.display().to_string(),
             source,
         })
+}
+
+/// PostgreSQL: connections are checked out for at most [`STORE_TIMEOUT`], so an outage answers
+/// `503` quickly; the pool reconnects by itself when the server is back.
+async fn open_postgres(what: &'static str, url: &ServerUrl) -> Result<PgPool, StoreError> {
+    PgPoolOptions::new()
+        .max_connections(8)
+        .acquire_timeout(STORE_TIMEOUT)
+        .connect(url.expose())
+        .await
+        .map_err(|source| StoreError::Open {
+            what,
+            location: url.to_string(),
+            source,
+        })
+}
+
+/// Redis through fred: command and connection timeouts, and a reconnect policy that never
+/// gives up (exponential backoff from 100 ms to 2 s), so the app recovers without a restart.
+async fn open_redis(url: &ServerUrl) -> Result<RedisPool, StoreError> {
+    let failed = |reason: String| StoreError::Redis {
+        location: url.to_string(),
+        reason,
+    };
+    let config = RedisConfig::from_url(url.expose()).map_err(|e| failed(e.to_string()))?;
+    let pool = Builder::from_config(config)
+        .with_connection_config(|connection| {
+            connection.connection_timeout = STORE_TIMEOUT;
+            connection.internal_command_timeout = STORE_TIMEOUT;
+        })
+        .with_performance_config(|performance| {
+            performance.default_command_timeout = STORE_TIMEOUT;
+        })
+        .set_policy(ReconnectPolicy::new_exponential(0, 100, 2_000, 2))
+        .build_pool(4)
+        .map_err(|e| failed(e.to_string()))?;
+    pool.init().await.map_err(|e| failed(e.to_string()))?;
+    Ok(pool)
 }

@@ -1,7 +1,11 @@
-//! The `accounts` table (see `server/migrations/accounts`). Usernames keep the case the user
-//! typed; a lower-cased key makes them unique regardless of case.
+//! The `accounts` table (see `server/migrations/accounts/{sqlite,postgres}`). Usernames keep
+//! the case the user typed; a lower-cased key makes them unique regardless of case.
+//! The same SQL runs on SQLite and PostgreSQL (see [`crate::sql`]).
 
-use sqlx::SqlitePool;
+use crate::{
+    sql::{unix_now, SqlPool},
+    with_pool,
+};
 
 /// An account as stored. The hash is kept out of `Debug` so it can never reach a log.
 #[derive(Clone, sqlx::FromRow)]
@@ -31,11 +35,11 @@ pub enum InsertOutcome {
 
 #[derive(Clone, Debug)]
 pub struct AccountRepository {
-    pool: SqlitePool,
+    pool: SqlPool,
 }
 
 impl AccountRepository {
-    pub fn new(pool: SqlitePool) -> Self {
+    pub fn new(pool: SqlPool) -> Self {
         Self { pool }
     }
 
@@ -45,15 +49,17 @@ impl AccountRepository {
         username_key: &str,
         password_hash: &str,
     ) -> Result<InsertOutcome, sqlx::Error> {
-        let result = sqlx::query(
+        let result = with_pool!(&self.pool, pool => sqlx::query(
             "INSERT INTO accounts (username, username_key, password_hash, created_at)
-             VALUES (?, ?, ?, unixepoch())",
+             VALUES ($1, $2, $3, $4)",
         )
         .bind(username)
         .bind(username_key)
         .bind(password_hash)
-        .execute(&self.pool)
-        .await;
+        .bind(unix_now())
+        .execute(pool)
+        .await
+        .map(|_| ()));
         match result {
             Ok(_) => Ok(InsertOutcome::Created),
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
@@ -64,21 +70,23 @@ impl AccountRepository {
     }
 
     pub async fn find_by_key(&self, username_key: &str) -> Result<Option<Account>, sqlx::Error> {
-        sqlx::query_as::<_, Account>(
+        with_pool!(&self.pool, pool => sqlx::query_as::<_, Account>(
             "SELECT id, username, password_hash, credentials_version
-             FROM accounts WHERE username_key = ?",
+             FROM accounts WHERE username_key = $1",
         )
         .bind(username_key)
-        .fetch_optional(&self.pool)
-        .await
+        .fetch_optional(pool)
+        .await)
     }
 
     /// The account's current credentials version; `None` if the account is gone.
     pub async fn credentials_version(&self, id: i64) -> Result<Option<i64>, sqlx::Error> {
-        sqlx::query_scalar("SELECT credentials_version FROM accounts WHERE id = ?")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await
+        with_pool!(&self.pool, pool => sqlx::query_scalar(
+            "SELECT credentials_version FROM accounts WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(pool)
+        .await)
     }
 
     /// Stores a new hash and bumps the credentials version in one statement, so no request
@@ -88,21 +96,18 @@ impl AccountRepository {
         id: i64,
         password_hash: &str,
     ) -> Result<Option<i64>, sqlx::Error> {
-        sqlx::query_scalar(
-            "UPDATE accounts SET password_hash = ?, credentials_version = credentials_version + 1
-             WHERE id = ? RETURNING credentials_version",
+        with_pool!(&self.pool, pool => sqlx::query_scalar(
+            "UPDATE accounts SET password_hash = $1, credentials_version = credentials_version + 1
+             WHERE id = $2 RETURNING credentials_version",
         )
         .bind(password_hash)
         .bind(id)
-        .fetch_optional(&self.pool)
-        .await
+        .fetch_optional(pool)
+        .await)
     }
 
     /// For readiness checks.
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
-        sqlx::query("SELECT 1")
-            .execute(&self.pool)
-            .await
-            .map(|_| ())
+        self.pool.ping().await
     }
 }

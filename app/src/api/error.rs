@@ -61,6 +61,7 @@ impl From<AppError> for ApiError {
             AppError::UsernameTaken => "username_taken",
             AppError::NotFound => "not_found",
             AppError::Internal => "internal",
+            AppError::Unavailable => "unavailable",
         };
         let retry_after = match &error {
             AppError::TooManyAttempts { retry_after_secs } => Some(*retry_after_secs),

@@ -1,16 +1,16 @@
 //! The denylist: ids of tokens (and logins) that must be refused although their signature is
-//! fine. It lives in the same store as the sessions (memory or SQLite here), so every process
+//! fine. It lives in the same store as the sessions (memory, SQL or Redis), so every process
 //! sharing that store refuses a logged-out token at once. Entries are kept only until the
 //! token would have expired anyway; after that the signature check refuses it by itself.
 
-use crate::error::AppError;
+use crate::{error::AppError, sql::SqlPool, with_pool};
 use async_trait::async_trait;
-use sqlx::SqlitePool;
 use std::{
     collections::HashMap,
     sync::Mutex,
     time::{SystemTime, UNIX_EPOCH},
 };
+use tower_sessions_redis_store::fred::prelude::{Expiration, KeysInterface, Pool as RedisPool};
 
 #[async_trait]
 pub trait RevocationStore: Send + Sync + 'static {
@@ -66,64 +66,110 @@ impl RevocationStore for MemoryRevocations {
     }
 }
 
-/// The denylist as a table in the session database.
+/// The denylist as a table in the session database (SQLite or PostgreSQL).
 #[derive(Clone)]
-pub struct SqliteRevocations {
-    pool: SqlitePool,
+pub struct SqlRevocations {
+    pool: SqlPool,
 }
 
-impl SqliteRevocations {
-    pub fn new(pool: SqlitePool) -> Self {
+impl SqlRevocations {
+    pub fn new(pool: SqlPool) -> Self {
         Self { pool }
     }
 
     pub async fn migrate(&self) -> Result<(), sqlx::Error> {
-        sqlx::query(
+        with_pool!(&self.pool, pool => sqlx::query(
             "CREATE TABLE IF NOT EXISTS revoked_tokens (
                 id TEXT PRIMARY KEY NOT NULL,
-                until INTEGER NOT NULL
-            ) STRICT",
+                until BIGINT NOT NULL
+            )",
         )
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        .execute(pool)
+        .await
+        .map(|_| ()))
     }
 }
 
 #[async_trait]
-impl RevocationStore for SqliteRevocations {
+impl RevocationStore for SqlRevocations {
     async fn revoke(&self, ids: &[&str], until: u64) -> Result<(), AppError> {
-        let mut tx = self.pool.begin().await?;
+        // Each id is one idempotent statement: a retry after a failure does no harm.
         for id in ids {
-            sqlx::query(
-                "INSERT INTO revoked_tokens (id, until) VALUES (?, ?)
-                 ON CONFLICT (id) DO UPDATE SET until = max(until, excluded.until)",
+            with_pool!(&self.pool, pool => sqlx::query(
+                "INSERT INTO revoked_tokens (id, until) VALUES ($1, $2)
+                 ON CONFLICT (id) DO UPDATE SET until = excluded.until
+                 WHERE revoked_tokens.until < excluded.until",
             )
             .bind(*id)
             .bind(until as i64)
-            .execute(&mut *tx)
-            .await?;
+            .execute(pool)
+            .await
+            .map(|_| ()))?;
         }
-        tx.commit().await?;
         Ok(())
     }
 
     async fn any_revoked(&self, ids: &[&str]) -> Result<bool, AppError> {
-        let placeholders = vec!["?"; ids.len()].join(", ");
-        let sql =
-            format!("SELECT EXISTS (SELECT 1 FROM revoked_tokens WHERE id IN ({placeholders}))");
-        let mut query = sqlx::query_scalar::<_, bool>(&sql);
-        for id in ids {
-            query = query.bind(*id);
-        }
-        Ok(query.fetch_one(&self.pool).await?)
+        let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT COUNT(*) FROM revoked_tokens WHERE id IN ({})",
+            placeholders.join(", ")
+        );
+        let found: i64 = with_pool!(&self.pool, pool => {
+            let mut query = sqlx::query_scalar(&sql);
+            for id in ids {
+                query = query.bind(*id);
+            }
+            query.fetch_one(pool).await
+        })?;
+        Ok(found > 0)
     }
 
     async fn delete_expired(&self) -> Result<u64, AppError> {
-        let done = sqlx::query("DELETE FROM revoked_tokens WHERE until <= ?")
-            .bind(unix_now() as i64)
-            .execute(&self.pool)
-            .await?;
-        Ok(done.rows_affected())
+        let deleted = with_pool!(&self.pool, pool => sqlx::query(
+            "DELETE FROM revoked_tokens WHERE until <= $1",
+        )
+        .bind(unix_now() as i64)
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()))?;
+        Ok(deleted)
+    }
+}
+
+/// The denylist in Redis: one key per id, expiring by itself when the token would have.
+#[derive(Clone)]
+pub struct RedisRevocations {
+    pool: RedisPool,
+}
+
+impl RedisRevocations {
+    pub fn new(pool: RedisPool) -> Self {
+        Self { pool }
+    }
+
+    fn key(id: &str) -> String {
+        format!("revoked:{id}")
+    }
+}
+
+#[async_trait]
+impl RevocationStore for RedisRevocations {
+    async fn revoke(&self, ids: &[&str], until: u64) -> Result<(), AppError> {
+        for id in ids {
+            let expiry = Some(Expiration::EXAT(until as i64));
+            let _: () = self.pool.set(Self::key(id), 1, expiry, None, false).await?;
+        }
+        Ok(())
+    }
+
+    async fn any_revoked(&self, ids: &[&str]) -> Result<bool, AppError> {
+        let keys: Vec<String> = ids.iter().map(|id| Self::key(id)).collect();
+        let found: i64 = self.pool.exists(keys).await?;
+        Ok(found > 0)
+    }
+
+    async fn delete_expired(&self) -> Result<u64, AppError> {
+        Ok(0) // Redis expires the keys itself.
     }
 }

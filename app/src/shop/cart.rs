@@ -1,9 +1,14 @@
 //! Where carts live. Every change is one atomic step in the store (`UPDATE … SET apples =
-//! apples + 1` in SQLite, a locked map in memory), so concurrent requests never lose an apple.
+//! apples + 1` in SQL, `INCR` in Redis, a locked map in memory), so concurrent requests never
+//! lose an apple.
 
-use crate::error::AppError;
+use crate::{
+    error::AppError,
+    sql::{self, SqlPool},
+    with_pool,
+};
 use async_trait::async_trait;
-use sqlx::SqlitePool;
+use fred::prelude::{ClientLike, KeysInterface, Pool as RedisPool};
 use std::{
     collections::HashMap,
     sync::Mutex,
@@ -72,81 +77,147 @@ impl CartStore for MemoryCarts {
     }
 }
 
-/// Carts in the SQLite database that also holds the sessions.
+/// Carts in the SQL database that also holds the sessions (SQLite or PostgreSQL): every
+/// change is one statement, so concurrent requests from any number of processes add up.
 #[derive(Clone)]
-pub struct SqliteCarts {
-    pool: SqlitePool,
+pub struct SqlCarts {
+    pool: SqlPool,
 }
 
-impl SqliteCarts {
-    pub fn new(pool: SqlitePool) -> Self {
+impl SqlCarts {
+    pub fn new(pool: SqlPool) -> Self {
         Self { pool }
     }
 
     /// Creates the table if needed (the session store manages its own table the same way).
     pub async fn migrate(&self) -> Result<(), sqlx::Error> {
-        sqlx::query(
+        with_pool!(&self.pool, pool => sqlx::query(
             "CREATE TABLE IF NOT EXISTS shop_carts (
                  id TEXT PRIMARY KEY NOT NULL,
-                 apples INTEGER NOT NULL,
-                 updated_at INTEGER NOT NULL
+                 apples BIGINT NOT NULL,
+                 updated_at BIGINT NOT NULL
              )",
         )
-        .execute(&self.pool)
+        .execute(pool)
         .await
-        .map(|_| ())
+        .map(|_| ()))
     }
 }
 
 #[async_trait]
-impl CartStore for SqliteCarts {
+impl CartStore for SqlCarts {
     async fn add_apple(&self, cart_id: &str) -> Result<u64, AppError> {
-        let apples: i64 = sqlx::query_scalar(
-            "INSERT INTO shop_carts (id, apples, updated_at) VALUES (?, 1, unixepoch())
-             ON CONFLICT (id) DO UPDATE SET apples = apples + 1, updated_at = unixepoch()
+        let apples: i64 = with_pool!(&self.pool, pool => sqlx::query_scalar(
+            "INSERT INTO shop_carts (id, apples, updated_at) VALUES ($1, 1, $2)
+             ON CONFLICT (id) DO UPDATE SET apples = shop_carts.apples + 1, updated_at = $2
              RETURNING apples",
         )
         .bind(cart_id)
-        .fetch_one(&self.pool)
-        .await?;
+        .bind(sql::unix_now())
+        .fetch_one(pool)
+        .await)?;
         Ok(apples as u64)
     }
 
     async fn apples(&self, cart_id: &str) -> Result<u64, AppError> {
-        let apples: Option<i64> = sqlx::query_scalar("SELECT apples FROM shop_carts WHERE id = ?")
-            .bind(cart_id)
-            .fetch_optional(&self.pool)
-            .await?;
+        let apples: Option<i64> = with_pool!(&self.pool, pool => sqlx::query_scalar(
+            "SELECT apples FROM shop_carts WHERE id = $1",
+        )
+        .bind(cart_id)
+        .fetch_optional(pool)
+        .await)?;
         Ok(apples.unwrap_or(0) as u64)
     }
 
     async fn take_all(&self, cart_id: &str) -> Result<u64, AppError> {
-        let apples: Option<i64> =
-            sqlx::query_scalar("DELETE FROM shop_carts WHERE id = ? RETURNING apples")
-                .bind(cart_id)
-                .fetch_optional(&self.pool)
-                .await?;
+        let apples: Option<i64> = with_pool!(&self.pool, pool => sqlx::query_scalar(
+            "DELETE FROM shop_carts WHERE id = $1 RETURNING apples",
+        )
+        .bind(cart_id)
+        .fetch_optional(pool)
+        .await)?;
         Ok(apples.unwrap_or(0) as u64)
     }
 
     async fn discard(&self, cart_id: &str) -> Result<(), AppError> {
-        sqlx::query("DELETE FROM shop_carts WHERE id = ?")
+        with_pool!(&self.pool, pool => sqlx::query("DELETE FROM shop_carts WHERE id = $1")
             .bind(cart_id)
-            .execute(&self.pool)
-            .await?;
+            .execute(pool)
+            .await
+            .map(|_| ()))?;
         Ok(())
     }
 
     async fn delete_idle(&self, idle: Duration) -> Result<u64, AppError> {
-        let result = sqlx::query("DELETE FROM shop_carts WHERE updated_at < unixepoch() - ?")
-            .bind(idle.as_secs() as i64)
-            .execute(&self.pool)
-            .await?;
-        Ok(result.rows_affected())
+        let cutoff = sql::unix_now() - idle.as_secs() as i64;
+        let deleted = with_pool!(&self.pool, pool => sqlx::query(
+            "DELETE FROM shop_carts WHERE updated_at < $1",
+        )
+        .bind(cutoff)
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()))?;
+        Ok(deleted)
     }
 
     async fn ping(&self) -> Result<(), AppError> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        self.pool.ping().await?;
+        Ok(())
+    }
+}
+
+/// Carts in Redis, beside the sessions. Adding is one Lua script (`INCR` then `EXPIRE`), which
+/// Redis runs atomically, so every process adds up and no cart is left without its expiry;
+/// each cart expires after `idle` without a change, like its session.
+#[derive(Clone)]
+pub struct RedisCarts {
+    pool: RedisPool,
+    idle: Duration,
+}
+
+impl RedisCarts {
+    pub fn new(pool: RedisPool, idle: Duration) -> Self {
+        Self { pool, idle }
+    }
+
+    fn key(cart_id: &str) -> String {
+        format!("cart:{cart_id}")
+    }
+}
+
+#[async_trait]
+impl CartStore for RedisCarts {
+    async fn add_apple(&self, cart_id: &str) -> Result<u64, AppError> {
+        let key = Self::key(cart_id);
+        let apples: i64 = self.pool.incr(&key).await?;
+        let _: bool = self
+            .pool
+            .expire(&key, self.idle.as_secs() as i64, None)
+            .await?;
+        Ok(apples.max(0) as u64)
+    }
+
+    async fn apples(&self, cart_id: &str) -> Result<u64, AppError> {
+        let apples: Option<i64> = self.pool.get(Self::key(cart_id)).await?;
+        Ok(apples.unwrap_or(0).max(0) as u64)
+    }
+
+    async fn take_all(&self, cart_id: &str) -> Result<u64, AppError> {
+        let apples: Option<i64> = self.pool.getdel(Self::key(cart_id)).await?;
+        Ok(apples.unwrap_or(0).max(0) as u64)
+    }
+
+    async fn discard(&self, cart_id: &str) -> Result<(), AppError> {
+        let _: i64 = self.pool.del(Self::key(cart_id)).await?;
+        Ok(())
+    }
+
+    async fn delete_idle(&self, _: Duration) -> Result<u64, AppError> {
+        Ok(0) // Redis expires idle carts itself.
+    }
+
+    async fn ping(&self) -> Result<(), AppError> {
+        let _: String = self.pool.ping(None).await?;
         Ok(())
     }
 }
@@ -191,8 +262,8 @@ mod tests {
             .filename(dir.join("carts.db"))
             .create_if_missing(true)
             .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal);
-        let pool = SqlitePool::connect_with(options).await.unwrap();
-        let carts = SqliteCarts::new(pool);
+        let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
+        let carts = SqlCarts::new(SqlPool::Sqlite(pool));
         carts.migrate().await.unwrap();
         hundred_concurrent_adds(Arc::new(carts)).await;
         std::fs::remove_dir_all(dir).ok();

@@ -182,6 +182,17 @@ impl TestApp {
         Ok(page[start..end].to_owned())
     }
 
+    /// The status `GET /api/me` answers with this Bearer token.
+    pub async fn bearer_status(&self, token: &str) -> StatusCode {
+        self.client
+            .get(self.url("/api/me"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("GET reaches the server")
+            .status()
+    }
+
     /// The server's HS256 JWT secret, as a test with access to the machine could read it.
     pub fn jwt_secret(&self) -> Vec<u8> {
         let path = self.data_dir.path().join("secrets/jwt-hs256.key");

@@ -1,0 +1,41 @@
+//! One SQL text, two databases. The account, cart and revocation stores write their SQL once,
+//! in the dialect SQLite and PostgreSQL share (`$1` placeholders, `ON CONFLICT`, `RETURNING`,
+//! times bound by the application instead of `unixepoch()`/`now()`), and [`with_pool!`] runs
+//! it on whichever pool the configuration chose, through that database's own driver.
+
+use sqlx::{PgPool, SqlitePool};
+
+#[derive(Clone, Debug)]
+pub enum SqlPool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+impl SqlPool {
+    pub async fn ping(&self) -> Result<(), sqlx::Error> {
+        crate::with_pool!(self, pool => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()))
+    }
+
+    pub async fn close(&self) {
+        crate::with_pool!(self, pool => pool.close().await)
+    }
+}
+
+/// Evaluates `$body` with `$pool` bound to the concrete pool (`&SqlitePool` or `&PgPool`).
+/// The body is compiled once per database, so it must type-check against both.
+#[macro_export]
+macro_rules! with_pool {
+    ($sql_pool:expr, $pool:ident => $body:expr) => {
+        match $sql_pool {
+            $crate::sql::SqlPool::Sqlite($pool) => $body,
+            $crate::sql::SqlPool::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// Unix seconds as SQL integers (`BIGINT` in PostgreSQL).
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}

@@ -1,0 +1,186 @@
+//! Two `session-lab` processes behind nginx, sharing Redis (sessions, carts, revocations) and
+//! PostgreSQL (accounts), started by `scripts/services.sh run --scale-out -- …`: either
+//! instance serves the same logged-in user, concurrent adds spread over both add up exactly,
+//! and a token logged out on one is refused by the other.
+
+use reqwest::{header, redirect, Client, StatusCode};
+use std::sync::atomic::{AtomicU32, Ordering};
+
+const PASSWORD: &str = "correct horse battery";
+
+struct Cluster {
+    nginx: String,
+    a: String,
+    b: String,
+    client: Client,
+}
+
+fn cluster() -> Cluster {
+    let missing = "run with `scripts/services.sh run --scale-out -- cargo test -p session-lab --test scale_out`";
+    let nginx = std::env::var("SESSION_LAB_SCALE_OUT_URL").expect(missing);
+    let instances = std::env::var("SESSION_LAB_INSTANCE_URLS").expect(missing);
+    let (a, b) = instances.split_once(',').expect(missing);
+    Cluster {
+        nginx,
+        a: a.to_owned(),
+        b: b.to_owned(),
+        client: Client::builder()
+            .redirect(redirect::Policy::none())
+            .build()
+            .unwrap(),
+    }
+}
+
+fn username() -> String {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    format!(
+        "scale_{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+impl Cluster {
+    /// A same-origin form POST (the origin browsers see is nginx's) with `cookie`; returns
+    /// the response and the cookie pairs it set.
+    async fn post(
+        &self,
+        base: &str,
+        path: &str,
+        cookie: &str,
+        form: &[(&str, &str)],
+    ) -> (StatusCode, Vec<String>) {
+        let response = self
+            .client
+            .post(format!("{base}{path}"))
+            .header("origin", &self.nginx)
+            .header(header::COOKIE, cookie)
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        let set: Vec<String> = response
+            .headers()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned())
+            .collect();
+        (response.status(), set)
+    }
+
+    async fn get(&self, base: &str, path: &str, cookie: &str) -> (StatusCode, String) {
+        let response = self
+            .client
+            .get(format!("{base}{path}"))
+            .header(header::COOKIE, cookie)
+            .send()
+            .await
+            .unwrap();
+        (response.status(), response.text().await.unwrap())
+    }
+
+    async fn register(&self, name: &str) {
+        let form = [
+            ("username", name),
+            ("password", PASSWORD),
+            ("confirm", PASSWORD),
+        ];
+        assert_eq!(
+            self.post(&self.nginx, "/register", "", &form).await.0,
+            StatusCode::SEE_OTHER
+        );
+    }
+
+    /// Logs in to `path` on `base`; returns the cookie pair set.
+    async fn log_in(&self, base: &str, path: &str, name: &str) -> String {
+        let (status, cookies) = self
+            .post(
+                base,
+                path,
+                "",
+                &[("username", name), ("password", PASSWORD)],
+            )
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        cookies.into_iter().next().expect("a login cookie")
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_login_on_one_instance_is_a_login_on_the_other() {
+    let cluster = cluster();
+    let name = username();
+    cluster.register(&name).await;
+    let sid = cluster.log_in(&cluster.a, "/session/login", &name).await;
+    for (base, count) in [
+        (&cluster.b, 1),
+        (&cluster.a, 2),
+        (&cluster.nginx, 3),
+        (&cluster.nginx, 4),
+    ] {
+        let (status, page) = cluster.get(base, "/session/profile", &sid).await;
+        assert_eq!(status, StatusCode::OK, "{base}");
+        assert!(
+            page.contains(&format!("welcome {name} with the count: {count}")),
+            "{base}: {page}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hundred_concurrent_adds_over_both_instances_add_exactly_a_hundred() {
+    let cluster = cluster();
+    let name = username();
+    cluster.register(&name).await;
+    let sid = cluster.log_in(&cluster.nginx, "/shop/login", &name).await;
+    let adds = (0..100).map(|i| {
+        let base = match i % 3 {
+            0 => &cluster.a,
+            1 => &cluster.b,
+            _ => &cluster.nginx,
+        };
+        cluster.post(base, "/shop/apple", &sid, &[])
+    });
+    for (status, _) in futures::future::join_all(adds).await {
+        assert_eq!(status, StatusCode::SEE_OTHER);
+    }
+    for base in [&cluster.a, &cluster.b] {
+        let (_, page) = cluster.get(base, "/shop/checkout", &sid).await;
+        assert!(
+            page.contains("You have 100 apples in your cart"),
+            "{base}: {page}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_logged_out_on_one_instance_is_refused_by_the_other() {
+    let cluster = cluster();
+    let name = username();
+    cluster.register(&name).await;
+    let cookie = cluster.log_in(&cluster.a, "/jwt/login", &name).await;
+    let token = cookie.trim_start_matches("token=").to_owned();
+    let me = |base: String| {
+        let client = cluster.client.clone();
+        let token = token.clone();
+        async move {
+            client
+                .get(format!("{base}/api/me"))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    assert_eq!(me(cluster.b.clone()).await, StatusCode::OK);
+    assert_eq!(
+        cluster
+            .post(&cluster.b, "/jwt/logout", &cookie, &[])
+            .await
+            .0,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(me(cluster.a.clone()).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(me(cluster.nginx.clone()).await, StatusCode::UNAUTHORIZED);
+}

@@ -1,0 +1,101 @@
+//! The same route tests against every store (SPEC section 10): memory, SQLite, Redis and
+//! PostgreSQL. Redis and PostgreSQL come from `scripts/services.sh run -- …`, which the README
+//! test command uses; without them these tests fail and say how to start them.
+
+#[allow(dead_code)] // the helpers serve the api tests too
+#[path = "../api/helpers.rs"]
+mod helpers;
+mod outage;
+mod scenarios;
+
+use helpers::*;
+use session_lab::config::Options;
+
+/// Where a test app keeps sessions, carts and revocations (and, for PostgreSQL, accounts).
+#[derive(Clone, Copy, Debug)]
+pub enum Store {
+    Memory,
+    Sqlite,
+    Redis,
+    Postgres,
+}
+
+fn service_url(variable: &str) -> String {
+    std::env::var(variable).unwrap_or_else(|_| {
+        panic!(
+            "{variable} is not set: run these tests with the servers started, e.g. \
+             `scripts/services.sh run -- cargo test -p session-lab --test stores`"
+        )
+    })
+}
+
+/// A fresh PostgreSQL database per test, so tests share nothing.
+async fn fresh_postgres_database() -> String {
+    use sqlx::Connection;
+    let admin = service_url("SESSION_LAB_TEST_POSTGRES_URL");
+    let name = format!("lab_{}", username("db").replace('_', "").to_lowercase());
+    let name = format!("{name}_{}", std::process::id());
+    let mut connection = sqlx::PgConnection::connect(&admin).await.unwrap();
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut connection)
+        .await
+        .unwrap();
+    let base = admin.rsplit_once('/').unwrap().0;
+    format!("{base}/{name}")
+}
+
+impl Store {
+    pub async fn options(self) -> Options {
+        match self {
+            Store::Memory => Options {
+                session_store: Some("memory".into()),
+                ..Options::default()
+            },
+            Store::Sqlite => Options::default(),
+            Store::Redis => Options {
+                session_store: Some(service_url("SESSION_LAB_TEST_REDIS_URL")),
+                ..Options::default()
+            },
+            Store::Postgres => {
+                let url = fresh_postgres_database().await;
+                Options {
+                    session_store: Some(url.clone()),
+                    account_db: Some(url),
+                    ..Options::default()
+                }
+            }
+        }
+    }
+
+    pub fn is_persistent(self) -> bool {
+        !matches!(self, Store::Memory)
+    }
+}
+
+/// One `#[tokio::test]` per scenario and store.
+macro_rules! every_store {
+    ($($scenario:ident),* $(,)?) => {
+        every_store!(@store memory, Memory, $($scenario),*);
+        every_store!(@store sqlite, Sqlite, $($scenario),*);
+        every_store!(@store redis, Redis, $($scenario),*);
+        every_store!(@store postgres, Postgres, $($scenario),*);
+    };
+    (@store $module:ident, $store:ident, $($scenario:ident),*) => {
+        mod $module {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $scenario() {
+                    crate::scenarios::$scenario(crate::Store::$store).await;
+                }
+            )*
+        }
+    };
+}
+
+every_store!(
+    shop_flow_loses_no_concurrent_apple,
+    every_login_mode_counts_and_logs_out,
+    a_logged_out_token_is_refused,
+    a_password_change_revokes_sessions_and_tokens,
+    a_restart_loses_nothing_on_a_persistent_store,
+);
