@@ -11,6 +11,8 @@ pub mod secrets;
 pub mod security;
 /// Builds the router and serves it.
 pub mod startup;
+/// The session layer's bare `500` on a failed save becomes the app's `503`.
+pub mod store_failures;
 /// Opens the account database, the session store and the carts.
 pub mod stores;
 /// Logging set-up.

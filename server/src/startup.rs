@@ -10,6 +10,7 @@ use crate::{
         origin::{refuse_cross_site, AllowedOrigins},
         session_cookie::{finish_session_cookie, SessionCookiePolicy},
     },
+    store_failures::session_save_failure_is_unavailable,
     stores::{StoreError, Stores},
 };
 use app::{
@@ -212,6 +213,7 @@ fn build_router(
         .with_state(state)
         .layer(Extension(policy))
         .layer(sessions)
+        .layer(middleware::from_fn(session_save_failure_is_unavailable))
         .layer(middleware::from_fn_with_state(cookie_policy, finish_session_cookie))
         .layer(middleware::from_fn(no_store))
         .layer(middleware::from_fn_with_state(allowed_origins, refuse_cross_site))

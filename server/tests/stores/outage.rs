@@ -139,6 +139,14 @@ async fn a_redis_outage_answers_503_loses_nothing_and_recovers_without_a_restart
         jwt.get("/jwt/profile").await.status(),
         StatusCode::SERVICE_UNAVAILABLE
     );
+    // A new login cannot save its session: the same 503, not the session layer's bare 500.
+    let newcomer = app.new_browser().shop_login(&name, PASSWORD).await;
+    assert_eq!(newcomer.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(newcomer
+        .text()
+        .await
+        .unwrap()
+        .contains("temporarily unavailable"));
     let ready = app.get("/readyz").await;
     assert_eq!(ready.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert!(ready
