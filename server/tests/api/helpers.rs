@@ -53,6 +53,11 @@ pub async fn spawn_in(data_dir: Arc<TempDir>, options: Options) -> TestApp {
         address,
         client: reqwest::Client::builder()
             .redirect(redirect::Policy::none())
+            // A stuck request fails the test instead of hanging the whole run.
+            .timeout(std::time::Duration::from_secs(60))
+            // No idle keep-alive connections: `stop()`'s graceful shutdown waits for open
+            // connections, and one once hung a heavily loaded CI run there.
+            .pool_max_idle_per_host(0)
             .build()
             .unwrap(),
         cookie: Arc::default(),
@@ -82,7 +87,11 @@ impl TestApp {
             let _ = stop.send(());
         }
         if let Some(server) = self.server.take() {
-            server.await.unwrap().unwrap();
+            tokio::time::timeout(std::time::Duration::from_secs(30), server)
+                .await
+                .expect("the server stops within 30 s of the shutdown signal")
+                .unwrap()
+                .unwrap();
         }
     }
 
