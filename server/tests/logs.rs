@@ -34,7 +34,7 @@ impl<'a> MakeWriter<'a> for Captured {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_password_session_id_or_secret_reaches_the_logs() {
     let logs = Captured::default();
     // The HTTP client in this same process logs too; its lines are not the server's.

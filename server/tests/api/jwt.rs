@@ -103,7 +103,7 @@ async fn assert_refused(app: &TestApp, token: &str) -> String {
     body["message"].as_str().unwrap().to_owned()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn control_a_token_forged_with_the_real_secret_and_honest_claims_is_accepted() {
     let app = app_with_account().await;
     let token = honest_token(&app);
@@ -113,7 +113,7 @@ async fn control_a_token_forged_with_the_real_secret_and_honest_claims_is_accept
     app.stop().await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn alg_none_in_any_spelling_is_refused() {
     let app = app_with_account().await;
     let payload = b64(good_claims().to_string().as_bytes());
@@ -133,7 +133,7 @@ async fn alg_none_in_any_spelling_is_refused() {
     app.stop().await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stripped_padded_and_flipped_signatures_are_refused() {
     let app = app_with_account().await;
     let token = honest_token(&app);
@@ -156,7 +156,7 @@ async fn stripped_padded_and_flipped_signatures_are_refused() {
     app.stop().await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_payload_edited_under_the_original_signature_is_refused() {
     let app = app_with_account().await;
     let token = honest_token(&app);
@@ -188,7 +188,7 @@ async fn refusal_for_claims(app: &TestApp, edit: impl FnOnce(&mut Map<String, Va
     assert_refused(app, &token).await
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_or_missing_issuer_and_audience_are_refused() {
     let app = app_with_account().await;
     for (claim, value) in [
@@ -207,7 +207,7 @@ async fn wrong_or_missing_issuer_and_audience_are_refused() {
     app.stop().await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_expired_token_is_refused() {
     let app = app_with_account().await;
     let message = refusal_for_claims(&app, |claims| {
@@ -219,7 +219,7 @@ async fn an_expired_token_is_refused() {
     app.stop().await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_token_not_valid_yet_is_refused() {
     let app = app_with_account().await;
     let message = refusal_for_claims(&app, |claims| {
@@ -230,7 +230,7 @@ async fn a_token_not_valid_yet_is_refused() {
     app.stop().await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn exp_given_as_a_string_is_refused() {
     let app = app_with_account().await;
     let message = refusal_for_claims(&app, |claims| {
@@ -241,7 +241,7 @@ async fn exp_given_as_a_string_is_refused() {
     app.stop().await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_token_without_exp_is_refused() {
     let app = app_with_account().await;
     let message = refusal_for_claims(&app, |claims| drop(claims.remove("exp"))).await;
@@ -249,7 +249,7 @@ async fn a_token_without_exp_is_refused() {
     app.stop().await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kid_path_traversal_and_sql_text_are_refused() {
     let app = app_with_account().await;
     for kid in [
@@ -268,7 +268,7 @@ async fn kid_path_traversal_and_sql_text_are_refused() {
     app.stop().await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn jku_x5u_and_embedded_jwk_headers_are_refused() {
     let app = app_with_account().await;
     let secret = app.jwt_secret();
@@ -287,7 +287,7 @@ async fn jku_x5u_and_embedded_jwk_headers_are_refused() {
     app.stop().await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_token_signed_with_a_common_weak_secret_is_refused() {
     let app = app_with_account().await;
     for weak in [
@@ -312,7 +312,7 @@ async fn a_token_signed_with_a_common_weak_secret_is_refused() {
     app.stop().await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn another_algorithm_with_the_real_secret_is_refused() {
     let app = app_with_account().await;
     let secret = app.jwt_secret();
@@ -327,7 +327,7 @@ async fn another_algorithm_with_the_real_secret_is_refused() {
     app.stop().await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_missing_or_wrong_typ_is_refused() {
     let app = app_with_account().await;
     for header in [
@@ -340,7 +340,7 @@ async fn a_missing_or_wrong_typ_is_refused() {
     app.stop().await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_token_replayed_after_logout_is_refused_with_every_earlier_token_of_its_login() {
     let app = spawn_app().await;
     app.logged_in_to("jwt", &username("replay")).await;
@@ -359,7 +359,7 @@ async fn a_token_replayed_after_logout_is_refused_with_every_earlier_token_of_it
     app.stop().await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn revocations_survive_a_restart_on_sqlite() {
     let app = spawn_app().await;
     app.logged_in_to("jwt", &username("restart")).await;
@@ -372,7 +372,7 @@ async fn revocations_survive_a_restart_on_sqlite() {
     restarted.stop().await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn eddsa_publishes_its_key_and_refuses_hmac_confusion() {
     let app = spawn_app_with(Options {
         jwt_algorithm: Some("EdDSA".into()),
@@ -422,7 +422,7 @@ async fn eddsa_publishes_its_key_and_refuses_hmac_confusion() {
     app.stop().await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hs256_publishes_an_empty_key_set() {
     let app = spawn_app().await;
     let jwks: Value = app

@@ -13,7 +13,7 @@ const CROSS_SITE: [&[(&str, &str)]; 4] = [
     ],
 ];
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cross_site_posts_are_refused_and_change_nothing() {
     let app = spawn_app().await;
     app.logged_in_shopper("target").await;
@@ -62,7 +62,7 @@ async fn cross_site_posts_are_refused_and_change_nothing() {
     app.stop().await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn same_origin_browser_posts_pass() {
     let app = spawn_app().await;
     app.register("friend").await;
