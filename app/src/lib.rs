@@ -9,6 +9,9 @@ pub mod accounts;
 /// The JSON API: tokens, echo, OpenAPI.
 #[cfg(feature = "ssr")]
 pub mod api;
+/// Unix seconds, from one place.
+#[cfg(feature = "ssr")]
+pub mod clock;
 /// Layout and the small pieces every page shares.
 pub mod components;
 /// Reading and writing cookies; the plain and signed cookie labs.

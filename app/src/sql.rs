@@ -35,7 +35,5 @@ macro_rules! with_pool {
 
 /// Unix seconds as SQL integers (`BIGINT` in PostgreSQL).
 pub fn unix_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
+    crate::clock::unix_now() as i64
 }

@@ -6,6 +6,7 @@
 //! echoed: a script could read them here, which would undo `HttpOnly`.
 
 use super::error::ApiError;
+use crate::clock::unix_now;
 use crate::{
     cookies::{
         jar::{CookieAttributes, LabCookie, Sent},
@@ -19,7 +20,6 @@ use crate::{
 };
 use axum::{extract::State, http::HeaderMap, Json};
 use serde::Serialize;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Echo {
@@ -101,13 +101,6 @@ pub struct TokenView {
     pub claims: Option<Claims>,
     /// Why the token was refused.
     pub error: Option<String>,
-}
-
-fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or_default()
 }
 
 /// What the server received and what it means.

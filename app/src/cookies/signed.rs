@@ -13,6 +13,7 @@
 //! until it expires — unless the password (or the key) changes.
 
 use super::jar::{LabCookie, Sent, SetCookie};
+use crate::clock::unix_now;
 use crate::{
     accounts::service::AuthenticatedUser,
     error::AppError,
@@ -22,7 +23,7 @@ use crate::{
 use async_trait::async_trait;
 use cookie::{Cookie, CookieJar, Key};
 use serde::{Deserialize, Serialize};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 /// What the encrypted value holds. Nobody but the server can read or write it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -70,13 +71,6 @@ pub fn open(key: &Key, name: &str, raw: &str, now: u64) -> Result<SignedUser, Si
         return Err(SignedCookieError::Expired);
     }
     Ok(user)
-}
-
-fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or_default()
 }
 
 pub struct SignedCookieMode;

@@ -3,13 +3,10 @@
 //! sharing that store refuses a logged-out token at once. Entries are kept only until the
 //! token would have expired anyway; after that the signature check refuses it by itself.
 
+use crate::clock::unix_now;
 use crate::{error::AppError, sql::SqlPool, with_pool};
 use async_trait::async_trait;
-use std::{
-    collections::HashMap,
-    sync::Mutex,
-    time::{SystemTime, UNIX_EPOCH},
-};
+use std::{collections::HashMap, sync::Mutex};
 use tower_sessions_redis_store::fred::prelude::{Expiration, KeysInterface, Pool as RedisPool};
 
 #[async_trait]
@@ -20,13 +17,6 @@ pub trait RevocationStore: Send + Sync + 'static {
     async fn any_revoked(&self, ids: &[&str]) -> Result<bool, AppError>;
     /// Forgets entries whose tokens have expired; returns how many.
     async fn delete_expired(&self) -> Result<u64, AppError>;
-}
-
-fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or_default()
 }
 
 /// The denylist in this process's memory, beside the memory session store.

@@ -1,6 +1,7 @@
 //! Issue, verify, re-issue and revoke tokens. Every check a token must pass is here, in order.
 
 use super::{claims::Claims, keys::JwtKeys, revocation::RevocationStore};
+use crate::clock::unix_now;
 use crate::{
     accounts::service::{Accounts, AuthenticatedUser},
     error::AppError,
@@ -8,10 +9,7 @@ use crate::{
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use jsonwebtoken::errors::ErrorKind;
 use rand::RngCore;
-use std::{
-    sync::Arc,
-    time::{SystemTime, UNIX_EPOCH},
-};
+use std::sync::Arc;
 
 /// Why a token was refused. The message is safe to show: it never repeats the token.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -64,13 +62,6 @@ pub struct Tokens {
     keys: Arc<JwtKeys>,
     revocations: Arc<dyn RevocationStore>,
     accounts: Accounts,
-}
-
-fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or_default()
 }
 
 fn random_id() -> String {

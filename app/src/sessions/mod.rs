@@ -12,13 +12,14 @@
 /// The `session` lab: `{username, count}` in the session store.
 pub mod lab;
 
+use crate::clock::unix_now;
 use crate::{
     accounts::service::{Accounts, AuthenticatedUser},
     error::AppError,
 };
 use axum::{extract::FromRequestParts, http::request::Parts};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 use tower_sessions::Session;
 
 /// A login one lab keeps in the session under its own key.
@@ -188,11 +189,4 @@ pub struct SessionRecordView {
     /// Each lab's entry, with the login and last-seen times the timeouts are measured from.
     #[schema(value_type = Object)]
     pub entries: serde_json::Map<String, serde_json::Value>,
-}
-
-fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or_default()
 }

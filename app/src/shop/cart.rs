@@ -2,6 +2,7 @@
 //! apples + 1` in SQL, `INCR` in Redis, a locked map in memory), so concurrent requests never
 //! lose an apple.
 
+use crate::clock::unix_now;
 use crate::{
     error::AppError,
     sql::{self, SqlPool},
@@ -9,11 +10,7 @@ use crate::{
 };
 use async_trait::async_trait;
 use fred::prelude::{ClientLike, KeysInterface, Pool as RedisPool};
-use std::{
-    collections::HashMap,
-    sync::Mutex,
-    time::{Duration, SystemTime, UNIX_EPOCH},
-};
+use std::{collections::HashMap, sync::Mutex, time::Duration};
 
 /// A store of carts, each a count of apples under a random cart id.
 #[async_trait]
@@ -220,13 +217,6 @@ impl CartStore for RedisCarts {
         let _: String = self.pool.ping(None).await?;
         Ok(())
     }
-}
-
-fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or_default()
 }
 
 #[cfg(test)]
