@@ -50,7 +50,16 @@ pub fn HomePage() -> impl IntoView {
                 </p>
             </li>
             <li>
-                <h2><a href="/account/password">"5. Change your password"</a></h2>
+                <h2><a href="/inspector">"5. The cookie and token viewer"</a></h2>
+                <p>
+                    "See every cookie your browser holds for this site and the ones scripts cannot "
+                    "see, your session record on the server, and what the server makes of each lab's "
+                    "cookie. Edit the plain cookie and become someone else; decode, check and forge "
+                    "JSON Web Tokens and watch the server refuse them."
+                </p>
+            </li>
+            <li>
+                <h2><a href="/account/password">"6. Change your password"</a></h2>
                 <p>"It revokes every session, signed cookie and token issued before, at once."</p>
             </li>
         </ol>

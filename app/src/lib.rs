@@ -4,11 +4,16 @@
 //! Each concept has one module; inside it, `pages` render, `api` holds server functions, and the
 //! `ssr`-only parts (`service`, `handlers`, stores) never reach the wasm build.
 
+// Leptos views are nested types; the viewer's are deep enough to need more than 128 levels.
+#![recursion_limit = "256"]
+
 /// Accounts: registration, password hashing and changes, login throttling.
 pub mod accounts;
 /// The JSON API: tokens, echo, OpenAPI.
 #[cfg(feature = "ssr")]
 pub mod api;
+/// Browser APIs for the islands (web-sys), with stand-ins for server rendering.
+pub mod browser;
 /// Unix seconds, from one place.
 #[cfg(feature = "ssr")]
 pub mod clock;
@@ -21,6 +26,8 @@ pub mod cookies;
 pub mod error;
 /// The landing page that ties the labs together.
 pub mod home;
+/// The cookie and token viewer at `/inspector`: two islands and the lessons around them.
+pub mod inspector;
 /// JSON Web Tokens: keys, claims, verification, revocation, the JWT lab and the token API.
 pub mod jwt;
 /// Four ways to stay logged in behind one contract: shared routes and pages.
@@ -59,7 +66,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <AutoReload options=options.clone()/>
-                <HydrationScripts options/>
+                <HydrationScripts options islands=true/>
                 <MetaTags/>
             </head>
             <body>
@@ -86,6 +93,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=home::HomePage/>
                     <Route path=path!("/register") view=accounts::pages::RegisterPage/>
                     <Route path=path!("/account/password") view=accounts::pages::PasswordPage/>
+                    <Route path=path!("/inspector") view=inspector::page::InspectorPage/>
                     <Route path=path!("/shop") view=shop::pages::ShopHomePage ssr=SsrMode::Async/>
                     <Route path=path!("/shop/login") view=shop::pages::ShopLoginPage ssr=SsrMode::Async/>
                     <Route path=path!("/shop/apple") view=shop::pages::ApplePage ssr=SsrMode::Async/>
@@ -94,4 +102,11 @@ pub fn App() -> impl IntoView {
             </Layout>
         </Router>
     }
+}
+
+/// Hydrates every island on the page. Called by the `frontend` crate, which also links this
+/// crate's islands into the wasm bundle by calling it.
+#[cfg(feature = "hydrate")]
+pub fn hydrate_islands() {
+    leptos::mount::hydrate_islands();
 }

@@ -2,7 +2,7 @@
 
 use crate::{
     accounts::service::Accounts, cookies::jar::CookieRules, jwt::service::Tokens,
-    shop::cart::CartStore,
+    sessions::SessionStoreInfo, shop::cart::CartStore,
 };
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
@@ -18,4 +18,6 @@ pub struct AppState {
     /// Encrypts and authenticates the signed cookie (64 bytes: encryption and signing halves).
     pub cookie_key: cookie::Key,
     pub tokens: Tokens,
+    /// Which store keeps the sessions (shown by `/api/echo`).
+    pub session_store: SessionStoreInfo,
 }

@@ -24,6 +24,15 @@ export async function shopLogin(page: Page, username: string): Promise<void> {
   await expect(page.getByText('You are now logged in')).toBeVisible();
 }
 
+/** Logs in to one of the four labs (`cookie`, `signed-cookie`, `session`, `jwt`). */
+export async function modeLogin(page: Page, mode: string, username: string): Promise<void> {
+  await page.goto(`/${mode}/login`);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(page).toHaveURL(new RegExp(`/${mode}/profile$`));
+}
+
 /** The wasm entry marks <body data-hydrated> once the page is live. */
 export async function waitForHydration(page: Page): Promise<void> {
   await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(1);

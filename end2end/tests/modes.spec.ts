@@ -1,18 +1,10 @@
 // The four ways to stay logged in, in a real browser: each mode counts profile visits 1, 2, 3
 // and logs out; the plain cookie can be rewritten by a page script to impersonate anyone; the
 // same edit of the signed cookie sends the browser back to the login page.
-import { expect, Page, test } from '@playwright/test';
-import { PASSWORD, register, uniqueUsername } from './helpers';
+import { expect, test } from '@playwright/test';
+import { modeLogin, register, uniqueUsername } from './helpers';
 
 const MODES = ['cookie', 'signed-cookie', 'session', 'jwt'];
-
-async function modeLogin(page: Page, mode: string, username: string): Promise<void> {
-  await page.goto(`/${mode}/login`);
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await expect(page).toHaveURL(new RegExp(`/${mode}/profile$`));
-}
 
 for (const mode of MODES) {
   test(`${mode}: log in, visit the profile three times, log out`, async ({ page }) => {

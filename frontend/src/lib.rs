@@ -3,7 +3,9 @@
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    // Islands mode: only the `#[island]` components of `app` come alive; the rest of the page
+    // stays the server's HTML.
+    app::hydrate_islands();
     // A marker for tests and the curious: from here on, the page is live.
     if let Some(body) = web_sys::window()
         .and_then(|w| w.document())

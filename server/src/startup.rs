@@ -173,6 +173,7 @@ fn build_router(
         carts: stores.carts.clone(),
         cookies: cookie_rules,
         cookie_key: cookie::Key::from(secrets.cookie_key.expose()),
+        session_store: stores.sessions.info(),
     };
     let sessions = SessionManagerLayer::new(stores.sessions.clone())
         .with_name(cookie_name)

@@ -5,6 +5,7 @@
 use crate::config::{AccountDb, ServerUrl, Settings, StoreLocation};
 use app::{
     jwt::revocation::{MemoryRevocations, RedisRevocations, RevocationStore, SqlRevocations},
+    sessions::SessionStoreInfo,
     shop::cart::{CartStore, MemoryCarts, RedisCarts, SqlCarts},
     sql::SqlPool,
 };
@@ -41,6 +42,22 @@ pub enum SessionBackend {
     Sqlite(SqliteStore),
     Postgres(PostgresStore),
     Redis(RedisStore<RedisPool>),
+}
+
+impl SessionBackend {
+    /// What `/api/echo` tells learners about this store.
+    pub fn info(&self) -> SessionStoreInfo {
+        let (kind, survives_restart) = match self {
+            SessionBackend::Memory(_) => ("memory", false),
+            SessionBackend::Sqlite(_) => ("SQLite", true),
+            SessionBackend::Postgres(_) => ("PostgreSQL", true),
+            SessionBackend::Redis(_) => ("Redis", true),
+        };
+        SessionStoreInfo {
+            kind,
+            survives_restart,
+        }
+    }
 }
 
 macro_rules! delegate {

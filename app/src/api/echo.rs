@@ -15,7 +15,7 @@ use crate::{
     },
     jwt::{api::bearer_token, claims::Claims},
     modes::Visitor,
-    sessions::SessionRecordView,
+    sessions::{SessionRecordView, SessionStoreInfo},
     state::AppState,
 };
 use axum::{extract::State, http::HeaderMap, Json};
@@ -29,6 +29,8 @@ pub struct Echo {
     pub cookie_header_bytes: usize,
     /// Your server-side session record (never its id), if you have one.
     pub session: Option<SessionRecordView>,
+    /// Where the server keeps sessions.
+    pub session_store: SessionStoreInfo,
     /// What the plain `user` cookie claims, taken at its word.
     pub plain_cookie: Option<Judged<PlainUserView>>,
     /// What the signed cookie holds, once decrypted and checked.
@@ -199,6 +201,7 @@ pub async fn echo(
         cookies,
         cookie_header_bytes,
         session: visitor.session.describe().await?,
+        session_store: state.session_store,
         plain_cookie,
         signed_cookie,
         token,

@@ -10,14 +10,13 @@ pub fn Layout(children: Children) -> impl IntoView {
     view! {
         <header class="site-header">
             <a class="brand" href="/">"Session Lab"</a>
-            // The four login labs are plain server pages, not routes of the wasm router:
-            // rel="external" makes the router leave those clicks to the browser.
             <nav aria-label="Main">
                 <a href="/shop">"Apple shop"</a>
                 <a href="/cookie/login" rel="external">"Cookie"</a>
                 <a href="/signed-cookie/login" rel="external">"Signed cookie"</a>
                 <a href="/session/login" rel="external">"Session"</a>
                 <a href="/jwt/login" rel="external">"JWT"</a>
+                <a href="/inspector">"Viewer"</a>
                 <a href="/register">"Register"</a>
             </nav>
         </header>

@@ -79,6 +79,13 @@ pub struct CookieAttributes {
     pub persistent: bool,
 }
 
+/// The headers a lab's cookie travelled in, HttpOnly values masked (see [`CookieRules::wire`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Wire {
+    pub set_cookie: String,
+    pub cookie_header: String,
+}
+
 /// A `Set-Cookie` header value, checked against [`MAX_COOKIE_BYTES`] when it was made.
 #[derive(Debug, Clone)]
 pub struct SetCookie(HeaderValue);
@@ -186,6 +193,38 @@ impl CookieRules {
         HeaderValue::from_str(&text)
             .map(SetCookie)
             .map_err(|e| AppError::internal("cookie header", e))
+    }
+
+    /// What went over the wire for a lab, for its profile page: the `Set-Cookie` its login
+    /// answered with and the `Cookie` header of this request. Values of HttpOnly cookies are
+    /// masked — printing them into the page would hand them to page scripts.
+    pub fn wire(&self, lab: LabCookie, request: &RequestCookies) -> Wire {
+        let mask = |name: &str, value: &str| match self.identify(name) {
+            Some(cookie) if cookie.http_only() => format!("<{} bytes, HttpOnly>", value.len()),
+            _ => value.to_string(),
+        };
+        let name = self.name(lab);
+        let sent_value = match request.get(name) {
+            Sent::One(value) => value.to_string(),
+            _ => String::new(),
+        };
+        const PLACEHOLDER: &str = "VALUE";
+        let set_cookie = self
+            .set(lab, PLACEHOLDER.into(), None)
+            .map(|header| {
+                header
+                    .as_str()
+                    .replacen(PLACEHOLDER, &mask(name, &sent_value), 1)
+            })
+            .unwrap_or_default();
+        let pairs: Vec<String> = request
+            .iter()
+            .map(|(name, value)| format!("{name}={}", mask(name, value)))
+            .collect();
+        Wire {
+            set_cookie: format!("Set-Cookie: {set_cookie}"),
+            cookie_header: format!("Cookie: {}", pairs.join("; ")),
+        }
     }
 
     /// Deletes the cookie: the same name, path and flags, an empty value and `Max-Age=0`.

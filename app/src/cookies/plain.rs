@@ -66,6 +66,7 @@ impl PlainCookieMode {
 impl LoginMode for PlainCookieMode {
     const INFO: ModeInfo = ModeInfo {
         slug: "cookie",
+        cookie: crate::cookies::jar::LabCookie::PlainUser,
         title: "Plain cookie",
         lesson:
             "Your name and visit count travel in a cookie called user, as plain JSON that page \

@@ -122,6 +122,7 @@ impl SignedCookieMode {
 impl LoginMode for SignedCookieMode {
     const INFO: ModeInfo = ModeInfo {
         slug: "signed-cookie",
+        cookie: crate::cookies::jar::LabCookie::SignedUser,
         title: "Signed cookie",
         lesson: "The same name and count, but encrypted and authenticated by the server with a \
                  key only it knows; the cookie's name and an expiry are sealed in. Any edit, \

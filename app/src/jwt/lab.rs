@@ -38,6 +38,7 @@ impl JwtMode {
 impl LoginMode for JwtMode {
     const INFO: ModeInfo = ModeInfo {
         slug: "jwt",
+        cookie: crate::cookies::jar::LabCookie::Token,
         title: "JSON Web Token",
         lesson: "The server signs a token holding your name and visit count and keeps nothing: \
                  any process with the key can check it, and every visit re-issues it with the \

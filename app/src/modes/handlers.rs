@@ -78,7 +78,10 @@ async fn profile<M: LoginMode>(State(state): State<AppState>, visitor: Visitor) 
         Ok(Outcome {
             profile: Some(profile),
             cookies,
-        }) => with_cookies(pages::profile::<M>(profile), cookies),
+        }) => {
+            let wire = state.cookies.wire(M::INFO.cookie, &visitor.cookies);
+            with_cookies(pages::profile::<M>(profile, wire), cookies)
+        }
         Ok(Outcome {
             profile: None,
             cookies,

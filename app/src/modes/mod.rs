@@ -32,6 +32,8 @@ use axum::{extract::FromRequestParts, http::request::Parts};
 pub struct ModeInfo {
     /// The path segment: `/<slug>/login`.
     pub slug: &'static str,
+    /// The cookie this mode keeps its state in (or its session id in).
+    pub cookie: crate::cookies::jar::LabCookie,
     pub title: &'static str,
     /// Where the state lives and what that means, shown on the login page.
     pub lesson: &'static str,

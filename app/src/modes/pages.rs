@@ -5,6 +5,7 @@
 use super::{LoginMode, ModeInfo, Profile};
 use crate::{
     components::{forms::LoginForm, static_page},
+    cookies::jar::Wire,
     error::AppError,
 };
 use axum::{http::StatusCode, response::Response};
@@ -57,7 +58,7 @@ pub fn login<M: LoginMode>(error: Option<AppError>, username: String) -> Respons
 }
 
 /// "welcome USERNAME with the count: N", the lesson about logging out, and the logout button.
-pub fn profile<M: LoginMode>(profile: Profile) -> Response {
+pub fn profile<M: LoginMode>(profile: Profile, wire: Wire) -> Response {
     let info = &M::INFO;
     static_page::render(StatusCode::OK, info.title, move || {
         view! {
@@ -74,6 +75,15 @@ pub fn profile<M: LoginMode>(profile: Profile) -> Response {
                     "you wrote. Never trust a plain cookie to say who someone is."
                 </p>
             })}
+            <section class="lesson" aria-labelledby="wire-title">
+                <h2 id="wire-title">"On the wire"</h2>
+                <p>"Your login was answered with this header (the server sets the cookie):"</p>
+                <pre data-testid="set-cookie">{wire.set_cookie}</pre>
+                <p>"And for this page your browser sent back:"</p>
+                <pre data-testid="cookie-header">{wire.cookie_header}</pre>
+                <p>"HttpOnly values are masked here too: printed into the page, a script could read them. "
+                   "See every cookie in the "<a href="/inspector">"viewer"</a>"."</p>
+            </section>
             <p class="lesson">{info.logout_lesson}</p>
             <form method="post" action=info.logout_path()>
                 <button type="submit" class="secondary">"Log out"</button>

@@ -37,6 +37,7 @@ pub struct SessionMode;
 impl LoginMode for SessionMode {
     const INFO: ModeInfo = ModeInfo {
         slug: "session",
+        cookie: crate::cookies::jar::LabCookie::Session,
         title: "Server-side session",
         lesson: "Your browser gets a cookie holding only a random session id; your name and count \
                  live in the server's session store, under that id. There is nothing in the \

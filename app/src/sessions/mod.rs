@@ -181,6 +181,15 @@ impl<S: Send + Sync> FromRequestParts<S> for LabSession {
     }
 }
 
+/// Where the server keeps sessions, for the viewer's lesson about restarts.
+#[derive(Debug, Clone, Copy, Serialize, utoipa::ToSchema)]
+pub struct SessionStoreInfo {
+    /// `memory`, `SQLite`, `Redis` or `PostgreSQL`.
+    pub kind: &'static str,
+    /// False for the memory store: a restart logs everybody out.
+    pub survives_restart: bool,
+}
+
 /// A session record as its owner may see it.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct SessionRecordView {

@@ -6,6 +6,7 @@ mod accounts;
 mod api;
 mod cookies;
 mod helpers;
+mod inspector;
 mod jwt;
 mod lifecycle;
 mod modes;

@@ -1,0 +1,29 @@
+//! The browser helpers while the server renders an island: nothing here needs a browser, and
+//! the event handlers and effects that would call them never run on the server.
+
+pub struct Answer {
+    pub status: u16,
+    pub body: String,
+}
+
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+pub fn local_date(unix: i64) -> String {
+    format!("{unix} (Unix seconds)")
+}
+pub fn script_cookies() -> String {
+    String::new()
+}
+pub fn write_cookie(_name: &str, _value: &str, _max_age: Option<u64>) {}
+pub async fn fetch(
+    _method: &str,
+    _url: &str,
+    _headers: &[(&str, &str)],
+    _body: Option<String>,
+) -> Result<Answer, String> {
+    Err("only in the browser".into())
+}
+pub fn every_second(_f: impl Fn() + 'static) {}

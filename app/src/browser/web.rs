@@ -1,0 +1,89 @@
+//! The browser side: web-sys calls for the clock, `document.cookie`, and `fetch` to the
+//! server's JSON API (same origin, cookies included).
+
+use js_sys::{Date, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{HtmlDocument, RequestInit, Response};
+
+/// Unix seconds, by the browser's clock.
+pub fn now() -> i64 {
+    (Date::now() / 1000.0) as i64
+}
+
+/// A Unix time as the browser's local date and time.
+pub fn local_date(unix: i64) -> String {
+    let date = Date::new(&JsValue::from_f64(unix as f64 * 1000.0));
+    String::from(date.to_string())
+}
+
+fn document() -> Option<HtmlDocument> {
+    web_sys::window()?.document()?.dyn_into().ok()
+}
+
+/// `document.cookie`: only the cookies page scripts may see (never the HttpOnly ones).
+pub fn script_cookies() -> String {
+    document().and_then(|d| d.cookie().ok()).unwrap_or_default()
+}
+
+/// Writes a cookie as a page script can: `Path=/`, `SameSite=Lax`, a session cookie unless
+/// `max_age` is given (0 deletes it). The browser ignores the write if the cookie is HttpOnly
+/// or too big, which is the lesson, so the jar re-reads `document.cookie` afterwards.
+pub fn write_cookie(name: &str, value: &str, max_age: Option<u64>) {
+    let mut text = format!("{name}={value}; Path=/; SameSite=Lax");
+    if let Some(seconds) = max_age {
+        text.push_str(&format!("; Max-Age={seconds}"));
+    }
+    if let Some(document) = document() {
+        let _ = document.set_cookie(&text);
+    }
+}
+
+/// What came back from the server: the status and the body text.
+pub struct Answer {
+    pub status: u16,
+    pub body: String,
+}
+
+/// A same-origin request. `body` is sent as JSON.
+pub async fn fetch(
+    method: &str,
+    url: &str,
+    headers: &[(&str, &str)],
+    body: Option<String>,
+) -> Result<Answer, String> {
+    let window = web_sys::window().ok_or("no window")?;
+    let init = RequestInit::new();
+    init.set_method(method);
+    init.set_credentials(web_sys::RequestCredentials::SameOrigin);
+    let header_object = js_sys::Object::new();
+    for (name, value) in headers {
+        let _ = Reflect::set(&header_object, &(*name).into(), &(*value).into());
+    }
+    if let Some(body) = body {
+        let _ = Reflect::set(
+            &header_object,
+            &"Content-Type".into(),
+            &"application/json".into(),
+        );
+        init.set_body(&JsValue::from_str(&body));
+    }
+    init.set_headers(&header_object);
+    let response: Response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
+        .await
+        .map_err(|_| "The server could not be reached.".to_string())?
+        .dyn_into()
+        .map_err(|_| "fetch returned no response".to_string())?;
+    let text = JsFuture::from(response.text().map_err(|_| "unreadable body")?)
+        .await
+        .map_err(|_| "unreadable body")?;
+    Ok(Answer {
+        status: response.status(),
+        body: text.as_string().unwrap_or_default(),
+    })
+}
+
+/// Calls `f` every second for as long as the page lives: the countdowns' heartbeat.
+pub fn every_second(f: impl Fn() + 'static) {
+    let _ = leptos::prelude::set_interval_with_handle(f, std::time::Duration::from_secs(1));
+}

@@ -1,0 +1,257 @@
+//! The cookie jar as a page sees it: what `document.cookie` shows, merged with what the server
+//! received (`/api/echo`). The difference between the two lists is the lesson — HttpOnly
+//! cookies travel with every request but page scripts never see them.
+
+use serde_json::Value;
+
+/// Browsers must keep cookies up to this size (name plus value); beyond it they may drop them.
+pub const MAX_COOKIE_BYTES: usize = 4096;
+
+/// One cookie of the jar.
+#[derive(Clone, Debug, PartialEq)]
+pub struct JarRow {
+    pub name: String,
+    /// The value, when page scripts can see it.
+    pub script_value: Option<String>,
+    /// Bytes of name plus value, as the server received it (or as scripts see it).
+    pub size: usize,
+    /// What the server said about it (`/api/echo`'s entry), if it received it.
+    pub server: Option<Value>,
+}
+
+impl JarRow {
+    /// HttpOnly cookies reach the server but not `document.cookie`.
+    pub fn hidden_from_scripts(&self) -> bool {
+        self.script_value.is_none() && self.server.is_some()
+    }
+
+    fn server_field(&self, key: &str) -> Option<&Value> {
+        self.server.as_ref()?.get(key)
+    }
+
+    pub fn meaning(&self) -> String {
+        self.server_field("meaning")
+            .and_then(Value::as_str)
+            .unwrap_or("Not received by the server yet: reload the jar.")
+            .to_string()
+    }
+
+    /// The attributes the server sets this cookie with, in `Set-Cookie` spelling, or why
+    /// they are unknown.
+    pub fn attributes(&self) -> Vec<String> {
+        match self.server_field("attributes") {
+            Some(Value::Object(a)) => {
+                let flag = |k: &str| a.get(k).and_then(Value::as_bool).unwrap_or(false);
+                let mut list = Vec::new();
+                if flag("http_only") {
+                    list.push("HttpOnly".to_string());
+                }
+                if flag("secure") {
+                    list.push("Secure".to_string());
+                }
+                if let Some(same_site) = a.get("same_site").and_then(Value::as_str) {
+                    list.push(format!("SameSite={same_site}"));
+                }
+                if let Some(path) = a.get("path").and_then(Value::as_str) {
+                    list.push(format!("Path={path}"));
+                }
+                match a.get("max_age_seconds").and_then(Value::as_u64) {
+                    Some(seconds) => list.push(format!("Max-Age={seconds} (persistent)")),
+                    None => list.push("no Max-Age (session cookie)".to_string()),
+                }
+                list
+            }
+            _ if self.server.is_some() => vec![
+                "not set by Session Lab: set by a page script or another app on this host".into(),
+            ],
+            _ => Vec::new(),
+        }
+    }
+
+    pub fn duplicated(&self) -> bool {
+        self.server_field("duplicated")
+            .and_then(Value::as_bool)
+            .unwrap_or(false)
+    }
+}
+
+/// Splits `document.cookie` (`a=1; b=2`) into name/value pairs. A pair without `=` is a
+/// cookie with an empty name, as browsers store it.
+pub fn parse_document_cookie(text: &str) -> Vec<(String, String)> {
+    text.split(';')
+        .map(str::trim)
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| match pair.split_once('=') {
+            Some((name, value)) => (name.trim().to_string(), value.trim().to_string()),
+            None => (String::new(), pair.to_string()),
+        })
+        .collect()
+}
+
+/// One row per cookie: in the order the browser sent them to the server, then any the
+/// server did not receive (set since, or scoped to another path).
+pub fn merge(script: &[(String, String)], echo_cookies: &[Value]) -> Vec<JarRow> {
+    let mut rows: Vec<JarRow> = echo_cookies
+        .iter()
+        .filter_map(|entry| {
+            let name = entry.get("name")?.as_str()?.to_string();
+            let size = entry.get("size").and_then(Value::as_u64).unwrap_or(0) as usize;
+            let script_value = script
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| v.clone());
+            Some(JarRow {
+                name,
+                script_value,
+                size,
+                server: Some(entry.clone()),
+            })
+        })
+        .collect();
+    for (name, value) in script {
+        if !rows.iter().any(|row| &row.name == name) {
+            rows.push(JarRow {
+                name: name.clone(),
+                size: name.len() + value.len(),
+                script_value: Some(value.clone()),
+                server: None,
+            });
+        }
+    }
+    rows
+}
+
+/// The `Cookie` header the browser sends, rebuilt from the jar with HttpOnly values masked:
+/// this page cannot know them, and should not.
+pub fn cookie_header(rows: &[JarRow]) -> String {
+    let pairs: Vec<String> = rows
+        .iter()
+        .filter(|row| row.server.is_some())
+        .map(|row| match &row.script_value {
+            Some(value) => format!("{}={}", row.name, value),
+            None => format!(
+                "{}=<{} bytes, HttpOnly>",
+                row.name,
+                row.size.saturating_sub(row.name.len())
+            ),
+        })
+        .collect();
+    if pairs.is_empty() {
+        "(none: your browser holds no cookie for this site)".into()
+    } else {
+        format!("Cookie: {}", pairs.join("; "))
+    }
+}
+
+/// Why a cookie a script tried to write is not in the jar afterwards.
+pub fn refused_write_reason(name: &str, value: &str, hidden_names: &[String]) -> String {
+    if name.len() + value.len() > MAX_COOKIE_BYTES {
+        format!(
+            "The browser dropped it: {} bytes is over the 4096-byte limit for one cookie.",
+            name.len() + value.len()
+        )
+    } else if hidden_names.iter().any(|n| n == name) {
+        "The browser refused: a page script cannot overwrite an HttpOnly cookie.".into()
+    } else if name.starts_with("__Host-") || name.starts_with("__Secure-") {
+        "The browser refused: __Host- and __Secure- cookies must be set with Secure, over https."
+            .into()
+    } else {
+        "The browser refused the cookie (check the name for spaces, ';' or '=')".into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn echo() -> Vec<Value> {
+        vec![
+            json!({"name": "sid", "size": 29, "visible_to_scripts": false, "set_by_server": true,
+                   "duplicated": false, "meaning": "A random session id.",
+                   "attributes": {"http_only": true, "secure": false, "same_site": "Lax",
+                                  "path": "/", "max_age_seconds": null, "persistent": false}}),
+            json!({"name": "user", "size": 40, "visible_to_scripts": true, "set_by_server": true,
+                   "duplicated": false, "meaning": "Plain JSON.",
+                   "attributes": {"http_only": false, "secure": false, "same_site": "Lax",
+                                  "path": "/", "max_age_seconds": null, "persistent": false}}),
+            json!({"name": "token", "size": 300, "visible_to_scripts": false,
+                   "set_by_server": true, "duplicated": false, "meaning": "A JWT.",
+                   "attributes": {"http_only": true, "secure": true, "same_site": "Lax",
+                                  "path": "/", "max_age_seconds": 1800, "persistent": true}}),
+            json!({"name": "theme", "size": 9, "visible_to_scripts": true,
+                   "set_by_server": false, "duplicated": true, "meaning": "Unknown.",
+                   "attributes": null}),
+        ]
+    }
+
+    #[test]
+    fn document_cookie_is_split_into_pairs() {
+        assert_eq!(
+            parse_document_cookie("user=%7B%22a%22%7D; theme=dark;lonely"),
+            [
+                ("user".to_string(), "%7B%22a%22%7D".to_string()),
+                ("theme".to_string(), "dark".to_string()),
+                (String::new(), "lonely".to_string())
+            ]
+        );
+        assert!(parse_document_cookie("").is_empty());
+    }
+
+    #[test]
+    fn httponly_cookies_are_in_the_jar_but_hidden_from_scripts() {
+        let script = parse_document_cookie("user=abc; theme=dark; fresh=1");
+        let rows = merge(&script, &echo());
+        let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(names, ["sid", "user", "token", "theme", "fresh"]);
+        let hidden: Vec<bool> = rows.iter().map(JarRow::hidden_from_scripts).collect();
+        assert_eq!(hidden, [true, false, true, false, false]);
+        assert_eq!(rows[1].script_value.as_deref(), Some("abc"));
+        assert_eq!(rows[4].size, 6);
+        assert!(rows[4].meaning().contains("Not received"));
+        assert!(rows[3].duplicated());
+    }
+
+    #[test]
+    fn attributes_read_like_set_cookie() {
+        let rows = merge(&[], &echo());
+        assert_eq!(
+            rows[0].attributes(),
+            [
+                "HttpOnly",
+                "SameSite=Lax",
+                "Path=/",
+                "no Max-Age (session cookie)"
+            ]
+        );
+        assert_eq!(
+            rows[2].attributes(),
+            [
+                "HttpOnly",
+                "Secure",
+                "SameSite=Lax",
+                "Path=/",
+                "Max-Age=1800 (persistent)"
+            ]
+        );
+        assert!(rows[3].attributes()[0].starts_with("not set by Session Lab"));
+    }
+
+    #[test]
+    fn the_cookie_header_masks_what_scripts_cannot_see() {
+        let rows = merge(&parse_document_cookie("user=abc; theme=dark"), &echo());
+        assert_eq!(
+            cookie_header(&rows),
+            "Cookie: sid=<26 bytes, HttpOnly>; user=abc; token=<295 bytes, HttpOnly>; theme=dark"
+        );
+        assert!(cookie_header(&[]).starts_with("(none"));
+    }
+
+    #[test]
+    fn refused_writes_are_explained() {
+        let big = "x".repeat(4100);
+        assert!(refused_write_reason("big", &big, &[]).contains("4096"));
+        assert!(refused_write_reason("sid", "x", &["sid".into()]).contains("HttpOnly"));
+        assert!(refused_write_reason("__Host-x", "1", &[]).contains("Secure"));
+    }
+}

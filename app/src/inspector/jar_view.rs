@@ -1,0 +1,226 @@
+//! The cookie jar and the session behind it, live: what page scripts see (`document.cookie`),
+//! what the server received and made of it (`/api/echo`), and the server-side session record.
+//! Edits go through `document.cookie`, exactly as any script on the page could make them.
+
+use super::{
+    claims::relative_time,
+    jar::{self, JarRow},
+};
+use crate::browser;
+use leptos::{either::Either, prelude::*, task::spawn_local};
+use serde_json::Value;
+
+async fn load_echo() -> Result<Value, String> {
+    let answer = browser::fetch("GET", "/api/echo", &[], None).await?;
+    if answer.status != 200 {
+        return Err(format!("/api/echo answered HTTP {}", answer.status));
+    }
+    serde_json::from_str(&answer.body).map_err(|e| format!("/api/echo sent bad JSON: {e}"))
+}
+
+#[island]
+pub fn CookieJar() -> impl IntoView {
+    let echo = RwSignal::new(None::<Result<Value, String>>);
+    let script = RwSignal::new(String::new());
+    let notice = RwSignal::new(None::<String>);
+    let now = RwSignal::new(browser::now());
+    let refresh = move || {
+        script.set(browser::script_cookies());
+        spawn_local(async move { echo.set(Some(load_echo().await)) });
+    };
+    Effect::new(move |_| {
+        refresh();
+        browser::every_second(move || now.set(browser::now()));
+    });
+    let rows = Memo::new(move |_| {
+        let script = jar::parse_document_cookie(&script.get());
+        echo.with(|echo| {
+            let received = match echo {
+                Some(Ok(e)) => e.get("cookies").and_then(Value::as_array).cloned(),
+                _ => None,
+            };
+            jar::merge(&script, &received.unwrap_or_default())
+        })
+    });
+    // Writes through document.cookie, then says why if the browser would not keep it.
+    let write = move |name: String, value: String, max_age: Option<u64>| {
+        browser::write_cookie(&name, &value, max_age);
+        let kept = jar::parse_document_cookie(&browser::script_cookies())
+            .into_iter()
+            .any(|(n, v)| n == name && v == value);
+        let hidden: Vec<String> = rows
+            .get_untracked()
+            .into_iter()
+            .filter(JarRow::hidden_from_scripts)
+            .map(|r| r.name)
+            .collect();
+        notice.set(Some(match (kept, max_age) {
+            (_, Some(0)) => {
+                format!("Deleted {name}. Visit a profile to see what the server makes of it.")
+            }
+            (true, _) => {
+                format!("Saved {name}. Visit a profile to see what the server makes of it.")
+            }
+            (false, _) => jar::refused_write_reason(&name, &value, &hidden),
+        }));
+        refresh();
+    };
+    let new_name = RwSignal::new(String::new());
+    let new_value = RwSignal::new(String::new());
+    let persistent = RwSignal::new(false);
+    let add = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let max_age = persistent.get().then_some(3600);
+        write(new_name.get(), new_value.get(), max_age);
+    };
+
+    view! {
+        <section aria-labelledby="jar-title" class="panel">
+            <h2 id="jar-title">"Cookie jar"</h2>
+            <p class="button-row">
+                <button type="button" class="secondary" on:click=move |_| refresh()>"Reload the jar"</button>
+            </p>
+            <p>"The header your browser sends with every request to this site:"</p>
+            <p class="raw-token" data-testid="cookie-header">{move || jar::cookie_header(&rows.get())}</p>
+            {move || match echo.get() {
+                Some(Err(why)) => Some(view! { <p class="form-error" role="alert">{why}</p> }),
+                _ => None,
+            }}
+            <div class="table-scroll">
+                <table class="jar" data-testid="cookie-jar">
+                    <thead><tr>
+                        <th>"Name"</th><th>"Value (as page scripts see it)"</th><th>"Size"</th>
+                        <th>"Set with"</th><th>"What it means"</th>
+                    </tr></thead>
+                    <tbody>
+                        // Re-rendered whole on each change: a jar has a handful of rows, and a
+                        // keyed <For> would cost more wasm than it saves work.
+                        {move || rows.get().into_iter().map(|row| view! { <CookieRow row write/> }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+            {move || notice.get().map(|n| view! { <p role="status" class="result" data-testid="jar-notice">{n}</p> })}
+            <form class="inline" on:submit=add>
+                <label>"Name " <input required data-testid="new-cookie-name"
+                    on:input:target=move |ev| new_name.set(ev.target().value())/></label>
+                <label>"Value " <input data-testid="new-cookie-value"
+                    on:input:target=move |ev| new_value.set(ev.target().value())/></label>
+                <label class="check"><input type="checkbox"
+                    on:change:target=move |ev| persistent.set(ev.target().checked())/>
+                    " persistent (Max-Age=3600)"</label>
+                <button type="submit">"Add cookie"</button>
+            </form>
+        </section>
+        <SessionView echo now/>
+        <LabVerdicts echo/>
+    }
+}
+
+#[component]
+fn CookieRow(
+    row: JarRow,
+    write: impl Fn(String, String, Option<u64>) + Copy + 'static,
+) -> impl IntoView {
+    let hidden = row.hidden_from_scripts();
+    let name = row.name.clone();
+    let value = RwSignal::new(row.script_value.clone().unwrap_or_default());
+    let attributes = row.attributes().join("; ");
+    let duplicated = row.duplicated();
+    let value_cell = if hidden {
+        Either::Left(view! {
+            <td><span class="tag hidden" data-testid="hidden-from-scripts">"hidden from page scripts"</span>
+                <br/><small>"HttpOnly: sent to the server, invisible to JavaScript — a stolen-cookie script finds nothing."</small></td>
+        })
+    } else {
+        let (save_name, delete_name) = (name.clone(), name.clone());
+        Either::Right(view! {
+            <td>
+                <input class="cookie-value" aria-label=format!("Value of {name}")
+                    prop:value=move || value.get()
+                    on:input:target=move |ev| value.set(ev.target().value())/>
+                <button type="button" on:click=move |_| write(save_name.clone(), value.get(), None)>"Save"</button>
+                <button type="button" class="secondary"
+                    on:click=move |_| write(delete_name.clone(), String::new(), Some(0))>"Delete"</button>
+            </td>
+        })
+    };
+    view! {
+        <tr data-cookie=row.name.clone()>
+            <th scope="row"><code>{row.name.clone()}</code>
+                {duplicated.then(|| view! { <br/><small class="caution">"sent twice: the server trusts neither copy"</small> })}
+            </th>
+            {value_cell}
+            <td>{format!("{} B", row.size)}</td>
+            <td><small>{attributes}</small></td>
+            <td><small>{row.meaning()}</small></td>
+        </tr>
+    }
+}
+
+/// The server-side record behind the session cookie, and where the store keeps it.
+#[component]
+fn SessionView(echo: RwSignal<Option<Result<Value, String>>>, now: RwSignal<i64>) -> impl IntoView {
+    let session = move || echo.with(|e| e.as_ref()?.as_ref().ok()?.get("session").cloned());
+    let store = move || {
+        echo.with(|e| {
+            let store = e.as_ref()?.as_ref().ok()?.get("session_store")?.clone();
+            let kind = store.get("kind")?.as_str()?.to_string();
+            Some(if store.get("survives_restart") == Some(&Value::Bool(true)) {
+                format!("This server keeps sessions in {kind}: restart it and your session is still there.")
+            } else {
+                format!("This server keeps sessions in {kind}: restart it and every session is gone — everyone is logged out.")
+            })
+        })
+    };
+    view! {
+        <section aria-labelledby="session-title" class="panel">
+            <h2 id="session-title">"Your session on the server"</h2>
+            <p data-testid="session-store">{store}</p>
+            {move || match session() {
+                Some(Value::Object(record)) => Either::Left({
+                    let expires = record.get("expires_at").and_then(Value::as_i64).unwrap_or_default();
+                    let entries = record.get("entries").cloned().unwrap_or_default();
+                    view! {
+                        <p>"Expires " {browser::local_date(expires)} " — "
+                            <span class="countdown">{move || relative_time(expires - now.get())}</span>
+                            " unless you make another request (each one pushes it back)."</p>
+                        <pre class="json" data-testid="session-record">
+                            {serde_json::to_string_pretty(&entries).unwrap_or_default()}
+                        </pre>
+                    }
+                }),
+                _ => Either::Right(view! {
+                    <p data-testid="session-record">"No session record: log in to the "
+                        <a href="/shop/login">"shop"</a>" or the "<a href="/session/login">"session lab"</a>"."</p>
+                }),
+            }}
+        </section>
+    }
+}
+
+/// What each lab made of its cookie on the last request.
+#[component]
+fn LabVerdicts(echo: RwSignal<Option<Result<Value, String>>>) -> impl IntoView {
+    let field = move |key: &'static str| {
+        echo.with(|e| {
+            let value = e.as_ref()?.as_ref().ok()?.get(key)?.clone();
+            (!value.is_null()).then(|| serde_json::to_string_pretty(&value).unwrap_or_default())
+        })
+    };
+    let item = move |title: &'static str, key: &'static str| {
+        view! {
+            <h3>{title}</h3>
+            <pre class="json" data-testid=format!("echo-{key}")>
+                {move || field(key).unwrap_or_else(|| "(no such cookie)".into())}
+            </pre>
+        }
+    };
+    view! {
+        <section aria-labelledby="verdicts-title" class="panel">
+            <h2 id="verdicts-title">"What the server makes of your lab cookies"</h2>
+            {item("Plain cookie (taken at its word)", "plain_cookie")}
+            {item("Signed cookie (decrypted and checked)", "signed_cookie")}
+            {item("JWT (verified claims — the token itself is HttpOnly)", "token")}
+        </section>
+    }
+}

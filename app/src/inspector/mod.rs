@@ -1,0 +1,29 @@
+//! The cookie and token viewer at `/inspector`: what the tutorials describe, shown live.
+//!
+//! The page itself is server-rendered text (the lessons); two islands run in the browser as
+//! wasm: [`jar_view::CookieJar`] (cookies, the session record, what the server makes of each)
+//! and [`token_lab::TokenLab`] (decode, check and forge JWTs). The decoding and explaining is
+//! plain Rust ([`token`], [`claims`], [`keys`], [`jar`]), tested natively; only [`crate::browser`]
+//! and [`crypto`] touch browser APIs.
+
+/// What each claim means, and the warnings a token deserves.
+pub mod claims;
+/// The jar model: `document.cookie` merged with what the server received.
+pub mod jar;
+/// The cookie jar, session view and lab verdicts island.
+pub mod jar_view;
+/// JWT `alg` to WebCrypto algorithm; secrets, PEM and JWK keys.
+pub mod keys;
+/// The page and its lessons.
+pub mod page;
+/// Decoding a JWT part by part, with errors that name the broken part.
+pub mod token;
+/// The decoder, signature check and encoder island.
+pub mod token_lab;
+
+/// Signatures with WebCrypto through web-sys.
+#[cfg(feature = "hydrate")]
+pub mod crypto;
+#[cfg(not(feature = "hydrate"))]
+#[path = "crypto_on_server.rs"]
+pub mod crypto;

@@ -1,0 +1,151 @@
+// The cookie and token viewer in a real browser: decoding, WebCrypto signature checks, the
+// tamper lab against /api/me, editing the plain cookie in the jar, HttpOnly cookies shown as
+// hidden, and bad input that never breaks the page.
+import { expect, Page, test } from '@playwright/test';
+import { modeLogin, register, uniqueUsername, waitForHydration } from './helpers';
+
+// jwt.io's example token and the secret it is signed with.
+const EXAMPLE =
+  'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiYWRtaW4iOnRydWUsImlhdCI6MTUxNjIzOTAyMn0.KMUFsIDTnFmyG3nMiGM6H9FNFUROf3wh7SmqJp-QV30';
+const EXAMPLE_SECRET = 'a-string-secret-at-least-256-bits-long';
+
+async function openViewer(page: Page): Promise<void> {
+  await page.goto('/inspector');
+  await waitForHydration(page);
+}
+
+/** Types into the decoder; retried until the island has hydrated and decodes it. */
+async function paste(page: Page, token: string): Promise<void> {
+  await expect(async () => {
+    await page.getByTestId('token-input').fill(token);
+    await expect(page.getByTestId('raw-token')).toBeVisible({ timeout: 1000 });
+  }).toPass();
+}
+
+test('a known token is decoded: colour-coded parts, JSON, explained claims, warnings', async ({ page }) => {
+  await openViewer(page);
+  await paste(page, EXAMPLE);
+  const [header, payload, signature] = EXAMPLE.split('.');
+  const raw = page.getByTestId('raw-token');
+  await expect(raw.locator('.jwt-header')).toHaveText(header);
+  await expect(raw.locator('.jwt-payload')).toHaveText(payload);
+  await expect(raw.locator('.jwt-signature')).toHaveText(signature);
+  await expect(page.getByTestId('header-json')).toContainText('"alg": "HS256"');
+  await expect(page.getByTestId('payload-json')).toContainText('"name": "John Doe"');
+  const iat = page.locator('[data-claim="iat"]');
+  await expect(iat).toContainText('registered');
+  await expect(iat).toContainText('Issued at');
+  await expect(iat).toContainText('2018'); // 1516239022 as a local date
+  await expect(iat.locator('.countdown')).toContainText('ago');
+  await expect(page.locator('[data-claim="admin"]')).toContainText('private');
+  await expect(page.locator('[data-claim="name"]')).toContainText('public');
+  await expect(page.getByTestId('warnings')).toContainText('No exp: this token never expires');
+});
+
+test('the signature is VALID with the right secret and INVALID with a wrong one', async ({ page }) => {
+  await openViewer(page);
+  await paste(page, EXAMPLE);
+  const secret = page.getByTestId('verify-secret');
+  const verdict = page.getByTestId('verdict');
+  await secret.fill(EXAMPLE_SECRET);
+  await page.getByRole('button', { name: 'Check signature' }).click();
+  await expect(verdict).toHaveText(/^VALID/);
+  await secret.fill('not-the-secret-not-the-secret-not-it');
+  await page.getByRole('button', { name: 'Check signature' }).click();
+  await expect(verdict).toHaveText(/^INVALID/);
+  // A weak secret is named as such even when it does not match.
+  await secret.fill('secret');
+  await page.getByRole('button', { name: 'Check signature' }).click();
+  await expect(verdict).toHaveText(/^INVALID/);
+  await expect(page.getByText('one of the first secrets any attacker tries')).toBeVisible();
+});
+
+test('garbage gets a clear message at the broken part and the page keeps working', async ({ page }) => {
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(e.message));
+  page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+  await openViewer(page);
+  await paste(page, EXAMPLE);
+  await page.getByTestId('token-input').fill('this is not a token');
+  await expect(page.getByTestId('decode-error')).toContainText('3 parts separated by dots; this one has 1.');
+  const [header, , signature] = EXAMPLE.split('.');
+  await page.getByTestId('token-input').fill(`${header}.e30*!.${signature}`);
+  const payloadError = page.locator('[data-testid="decode-error"][data-part="payload"]');
+  await expect(payloadError).toContainText('The payload is not base64url: character 4');
+  await expect(page.getByTestId('header-json')).toContainText('HS256');
+  // Still alive: a good token decodes again.
+  await page.getByTestId('token-input').fill(EXAMPLE);
+  await expect(page.getByTestId('payload-json')).toContainText('John Doe');
+  expect(problems).toEqual([]);
+});
+
+test("the encoder's forged token is rejected by /api/me", async ({ page }) => {
+  await openViewer(page);
+  await expect(async () => {
+    await page.getByTestId('encoder-secret').fill('my guess at the server secret');
+    await page.getByRole('button', { name: 'Sign', exact: true }).click();
+    await expect(page.getByTestId('forged-token')).toBeVisible({ timeout: 1000 });
+  }).toPass();
+  const forged = (await page.getByTestId('forged-token').textContent()) ?? '';
+  expect(forged.split('.')).toHaveLength(3);
+  await page.getByRole('button', { name: 'Send to /api/me' }).click();
+  const answer = page.getByTestId('api-me-answer');
+  await expect(answer).toContainText('HTTP 401');
+  await expect(answer).toContainText('"error"');
+  // Decoding the forgery shows the edited claims.
+  await page.getByRole('button', { name: 'Decode it' }).click();
+  await expect(page.getByTestId('payload-json')).toContainText('mallory');
+});
+
+test("editing the cookie lab's user cookie in the jar changes who the profile greets", async ({ page }) => {
+  const username = uniqueUsername('jar');
+  await register(page, username);
+  await modeLogin(page, 'cookie', username);
+  await expect(page.getByTestId('welcome')).toHaveText(`welcome ${username} with the count: 1`);
+  await expect(page.getByTestId('set-cookie')).toContainText('Set-Cookie: user=');
+  await openViewer(page);
+  const row = page.locator('tr[data-cookie="user"]');
+  await expect(row).toBeVisible();
+  await expect(row).toContainText('no Max-Age (session cookie)');
+  const forged = encodeURIComponent(JSON.stringify({ username: 'mallory', count: 41 }));
+  await row.getByRole('textbox').fill(forged);
+  await row.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByTestId('jar-notice')).toContainText('Saved user');
+  await page.goto('/cookie/profile');
+  await expect(page.getByTestId('welcome')).toHaveText('welcome mallory with the count: 42');
+});
+
+test('HttpOnly cookies are listed as hidden from page scripts, with the session record', async ({ page }) => {
+  const username = uniqueUsername('hidden');
+  await register(page, username);
+  await modeLogin(page, 'session', username);
+  await modeLogin(page, 'jwt', username);
+  // The profile shows the headers, with HttpOnly values masked.
+  await expect(page.getByTestId('cookie-header')).toContainText(/token=<\d+ bytes, HttpOnly>/);
+  await openViewer(page);
+  for (const name of ['sid', 'token']) {
+    const row = page.locator(`tr[data-cookie="${name}"]`);
+    await expect(row.getByTestId('hidden-from-scripts')).toHaveText('hidden from page scripts');
+    await expect(row).toContainText('HttpOnly');
+  }
+  expect(await page.evaluate(() => document.cookie)).not.toMatch(/sid=|token=/);
+  await expect(page.getByTestId('cookie-header')).toContainText(/sid=<\d+ bytes, HttpOnly>/);
+  await expect(page.getByTestId('session-record')).toContainText(username);
+  await expect(page.getByTestId('session-store')).toContainText('SQLite');
+  await expect(page.getByTestId('echo-token')).toContainText(`"name": "${username}"`);
+});
+
+test('a token from /api/token is decoded with its claims', async ({ page }) => {
+  const username = uniqueUsername('api');
+  await register(page, username);
+  await openViewer(page);
+  await page.getByText('Take your own token from').click();
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password', { exact: true }).fill('correct horse battery');
+  await expect(async () => {
+    await page.getByRole('button', { name: 'Get my token' }).click();
+    await expect(page.getByTestId('payload-json')).toContainText(`"name": "${username}"`, { timeout: 2000 });
+  }).toPass();
+  await expect(page.locator('[data-claim="exp"] .countdown')).toContainText(/^in /);
+  await expect(page.locator('[data-claim="jti"]')).toContainText('denylist');
+});

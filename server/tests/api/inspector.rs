@@ -1,0 +1,76 @@
+//! The viewer's server side: the `/inspector` page and its islands, what `/api/echo` tells it
+//! about the session store, and the "on the wire" lesson of each profile page.
+
+use crate::helpers::{spawn_app, spawn_app_with, username};
+use reqwest::StatusCode;
+use serde_json::Value;
+use session_lab::config::Options;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_inspector_page_renders_its_islands_and_lessons() {
+    let app = spawn_app().await;
+    let response = app.get("/inspector").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let page = response.text().await.unwrap();
+    for needle in [
+        "<leptos-island data-component=\"CookieJar",
+        "<leptos-island data-component=\"TokenLab",
+        "Cookie jar",
+        "Token decoder",
+        "Encoder: the tamper lab",
+        "Readable by anyone",
+        "keeps a denylist",
+    ] {
+        assert!(page.contains(needle), "the page should contain {needle:?}");
+    }
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn echo_says_whether_the_session_store_survives_a_restart() {
+    let app = spawn_app().await;
+    let echo: Value = app.get("/api/echo").await.json().await.unwrap();
+    assert_eq!(echo["session_store"]["kind"], "SQLite");
+    assert_eq!(echo["session_store"]["survives_restart"], true);
+    app.stop().await;
+
+    let app = spawn_app_with(Options {
+        session_store: Some("memory".into()),
+        ..Options::default()
+    })
+    .await;
+    let echo: Value = app.get("/api/echo").await.json().await.unwrap();
+    assert_eq!(echo["session_store"]["kind"], "memory");
+    assert_eq!(echo["session_store"]["survives_restart"], false);
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn profiles_show_the_headers_on_the_wire_with_httponly_values_masked() {
+    let app = spawn_app().await;
+    let name = username("wire");
+    app.logged_in_to("jwt", &name).await;
+    let response = app
+        .mode_login("cookie", &name, crate::helpers::PASSWORD)
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+
+    let token = app.cookie_value("token").expect("the jwt lab's cookie");
+    let page = app.get("/jwt/profile").await.text().await.unwrap();
+    assert!(page.contains("Set-Cookie: token=&lt;"), "{page}");
+    assert!(
+        page.contains("HttpOnly; SameSite=Lax; Path=/; Max-Age=1800"),
+        "{page}"
+    );
+    assert!(page.contains("Cookie: "), "{page}");
+    assert!(
+        !page.contains(&token),
+        "the HttpOnly token must not be printed into the page"
+    );
+
+    // The plain cookie is readable by scripts anyway: its value is shown as sent.
+    let user = app.cookie_value("user").expect("the cookie lab's cookie");
+    let page = app.get("/cookie/profile").await.text().await.unwrap();
+    assert!(page.contains(&format!("Set-Cookie: user={user}")), "{page}");
+    app.stop().await;
+}
