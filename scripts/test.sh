@@ -10,7 +10,17 @@ START=$(date +%s)
 scripts/bootstrap.sh --tests
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
-step() { printf '\n==> %s (%ss elapsed)\n' "$*" "$(( $(date +%s) - START ))"; }
+step() { printf '\n==> %s (%ss elapsed, %s free on disk)\n' "$*" "$(( $(date +%s) - START ))" \
+  "$(df -h --output=avail . | tail -1 | tr -d ' ')"; }
+
+# A clean build of everything below takes about 5 GB under target/. Say so up front rather
+# than fail half an hour in with "No space left on device".
+free_kb=$(df -k --output=avail . | tail -1 | tr -d ' ')
+if (( free_kb < 6 * 1024 * 1024 )); then
+  echo "warning: only $(( free_kb / 1024 )) MB free on disk; a clean build needs about 5 GB" >&2
+fi
+# Incremental caches only pay off when the same tree is built again; CI builds it once.
+if [[ "${CI:-}" == true ]]; then export CARGO_INCREMENTAL=0; fi
 
 # app and server together: testing the workspace as a whole would build the wasm-only
 # frontend for the host and unify `ssr` with `hydrate`.

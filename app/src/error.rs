@@ -76,6 +76,38 @@ impl AppError {
     }
 }
 
+impl AppError {
+    /// Reads the error a server function answers with (`"NotLoggedIn"`, `{"Invalid": "…"}`,
+    /// serde's external tagging) from parsed JSON. Written out rather than derived: serde's
+    /// deserializer would bring its error formatting into the wasm bundle (about 20 KB) for
+    /// the one call the apple island makes. A test holds it to the derived serializer.
+    pub fn from_json(json: &serde_json::Value) -> Option<AppError> {
+        use serde_json::Value;
+        let (tag, inner) = match json {
+            Value::String(tag) => (tag.as_str(), &Value::Null),
+            Value::Object(map) if map.len() == 1 => {
+                map.iter().next().map(|(k, v)| (k.as_str(), v))?
+            }
+            _ => return None,
+        };
+        let text = || inner.as_str().map(str::to_string);
+        Some(match tag {
+            "NotLoggedIn" => AppError::NotLoggedIn,
+            "InvalidCredentials" => AppError::InvalidCredentials,
+            "TooManyAttempts" => AppError::TooManyAttempts {
+                retry_after_secs: inner.get("retry_after_secs")?.as_u64()?,
+            },
+            "Invalid" => AppError::Invalid(text()?),
+            "UsernameTaken" => AppError::UsernameTaken,
+            "NotFound" => AppError::NotFound,
+            "Internal" => AppError::Internal,
+            "Unavailable" => AppError::Unavailable,
+            "Request" => AppError::Request(text()?),
+            _ => return None,
+        })
+    }
+}
+
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
@@ -133,6 +165,39 @@ mod tests {
             "Invalid username or password"
         );
         assert_eq!(AppError::InvalidCredentials.status(), 401);
+    }
+
+    #[test]
+    fn from_json_reads_every_error_as_serde_writes_it() {
+        let every = [
+            AppError::NotLoggedIn,
+            AppError::InvalidCredentials,
+            AppError::TooManyAttempts {
+                retry_after_secs: 7,
+            },
+            AppError::Invalid("a rule".into()),
+            AppError::UsernameTaken,
+            AppError::NotFound,
+            AppError::Internal,
+            AppError::Unavailable,
+            AppError::Request("offline".into()),
+        ];
+        for error in every {
+            let json = serde_json::to_value(&error).unwrap();
+            assert_eq!(AppError::from_json(&json), Some(error), "{json}");
+        }
+        for junk in [
+            r#""Teapot""#,
+            "{}",
+            r#"{"Invalid":1}"#,
+            r#"{"a":1,"b":2}"#,
+            "3",
+        ] {
+            assert_eq!(
+                AppError::from_json(&serde_json::from_str(junk).unwrap()),
+                None
+            );
+        }
     }
 
     #[test]

@@ -32,10 +32,10 @@ pub fn HomePage() -> impl IntoView {
                 <h2>"3. Three ways to stay logged in"</h2>
                 <p>
                     "The same login, profile and logout, four times: the login state kept in a "
-                    <a href="/cookie/login" rel="external">"plain cookie"</a>" you can edit, a "
-                    <a href="/signed-cookie/login" rel="external">"signed cookie"</a>" you cannot, a "
-                    <a href="/session/login" rel="external">"server-side session"</a>", and a "
-                    <a href="/jwt/login" rel="external">"JSON Web Token"</a>
+                    <a href="/cookie/login">"plain cookie"</a>" you can edit, a "
+                    <a href="/signed-cookie/login">"signed cookie"</a>" you cannot, a "
+                    <a href="/session/login">"server-side session"</a>", and a "
+                    <a href="/jwt/login">"JSON Web Token"</a>
                     ". Each profile counts your visits; compare what logging out really does."
                 </p>
             </li>
@@ -44,9 +44,9 @@ pub fn HomePage() -> impl IntoView {
                 <p>
                     "Trade your password for a token at "<code>"POST /api/token"</code>", call "
                     <code>"GET /api/me"</code>" with it as a Bearer token, and see what the server "
-                    "makes of your cookies at "<a href="/api/echo" rel="external">"/api/echo"</a>". "
+                    "makes of your cookies at "<a href="/api/echo">"/api/echo"</a>". "
                     "The API is described at "
-                    <a href="/api/openapi.json" rel="external">"/api/openapi.json"</a>"."
+                    <a href="/api/openapi.json">"/api/openapi.json"</a>"."
                 </p>
             </li>
             <li>

@@ -79,6 +79,36 @@ test('garbage gets a clear message at the broken part and the page keeps working
   expect(problems).toEqual([]);
 });
 
+// The wasm build reads JSON with the browser's JSON.parse (serde_json's parser would not fit
+// the bundle budget); every JSON type must come through as serde_json shows it.
+test('every JSON type in a payload survives the browser parser; broken JSON is named', async ({ page }) => {
+  const b64url = (text: string) => Buffer.from(text).toString('base64url');
+  const payload = {
+    sub: 'ü ✓ "quoted"',
+    nested: { list: [1, -2, 2.5, null, true, false, 'x'], empty: {} },
+    big: 9007199254740991,
+    zero: 0,
+  };
+  await openViewer(page);
+  await paste(page, `${b64url('{"alg":"HS256","typ":"JWT"}')}.${b64url(JSON.stringify(payload))}.c2ln`);
+  // serde_json's pretty printer: keys sorted, two-space indent — as JSON.stringify of the same
+  // object with sorted keys.
+  const sorted = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(sorted)
+      : v && typeof v === 'object'
+        ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sorted((v as Record<string, unknown>)[k])]))
+        : v;
+  await expect(page.getByTestId('payload-json')).toHaveText(JSON.stringify(sorted(payload), null, 2));
+  await expect(page.locator('[data-claim="big"]')).toContainText('9007199254740991');
+  // Valid base64url, broken JSON: the message names the payload and the page stays alive.
+  await page.getByTestId('token-input').fill(`${b64url('{"alg":"HS256"}')}.${b64url('{"sub":')}.c2ln`);
+  await expect(page.locator('[data-testid="decode-error"][data-part="payload"]')).toContainText(
+    'The payload is not JSON',
+  );
+  await expect(page.getByTestId('header-json')).toContainText('HS256');
+});
+
 test("the encoder's forged token is rejected by /api/me", async ({ page }) => {
   await openViewer(page);
   await expect(async () => {

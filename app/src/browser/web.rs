@@ -1,7 +1,8 @@
 //! The browser side: web-sys calls for the clock, `document.cookie`, and `fetch` to the
 //! server's JSON API (same origin, cookies included).
 
-use js_sys::{Date, Reflect};
+use js_sys::{Array, Date, Object, Reflect, JSON};
+use serde_json::{Map, Number, Value};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{HtmlDocument, RequestInit, Response};
@@ -36,6 +37,13 @@ pub fn write_cookie(name: &str, value: &str, max_age: Option<u64>) {
     }
     if let Some(document) = document() {
         let _ = document.set_cookie(&text);
+    }
+}
+
+/// Replaces the text of the element with this id, if the page has one.
+pub fn set_text(id: &str, text: &str) {
+    if let Some(element) = document().and_then(|d| d.get_element_by_id(id)) {
+        element.set_text_content(Some(text));
     }
 }
 
@@ -86,4 +94,43 @@ pub async fn fetch(
 /// Calls `f` every second for as long as the page lives: the countdowns' heartbeat.
 pub fn every_second(f: impl Fn() + 'static) {
     let _ = leptos::prelude::set_interval_with_handle(f, std::time::Duration::from_secs(1));
+}
+
+/// Parses JSON with the browser's own `JSON.parse`. serde_json's parser would cost the bundle
+/// about 30 KB (with float formatting for its error messages); its `Value` stays the model.
+pub fn parse_json(text: &str) -> Result<Value, String> {
+    JSON::parse(text).map(|js| to_value(&js)).map_err(|e| {
+        e.dyn_into::<js_sys::Error>()
+            .map_or_else(|_| "invalid JSON".into(), |e| e.message().into())
+    })
+}
+
+fn to_value(js: &JsValue) -> Value {
+    if let Some(b) = js.as_bool() {
+        Value::Bool(b)
+    } else if let Some(n) = js.as_f64() {
+        // JSON.parse reads every number as a double; whole ones within its exact range stay
+        // integers, as serde_json would read them.
+        if n.fract() == 0.0 && n.abs() <= 9_007_199_254_740_991.0 {
+            Value::from(n as i64)
+        } else {
+            Number::from_f64(n).map_or(Value::Null, Value::Number)
+        }
+    } else if let Some(s) = js.as_string() {
+        Value::String(s)
+    } else if Array::is_array(js) {
+        Value::Array(Array::from(js).iter().map(|item| to_value(&item)).collect())
+    } else if js.is_object() {
+        let entries = Object::entries(js.unchecked_ref());
+        let map: Map<String, Value> = entries
+            .iter()
+            .filter_map(|entry| {
+                let pair = Array::from(&entry);
+                Some((pair.get(0).as_string()?, to_value(&pair.get(1))))
+            })
+            .collect();
+        Value::Object(map)
+    } else {
+        Value::Null
+    }
 }

@@ -12,10 +12,10 @@ pub fn Layout(children: Children) -> impl IntoView {
             <a class="brand" href="/">"Session Lab"</a>
             <nav aria-label="Main">
                 <a href="/shop">"Apple shop"</a>
-                <a href="/cookie/login" rel="external">"Cookie"</a>
-                <a href="/signed-cookie/login" rel="external">"Signed cookie"</a>
-                <a href="/session/login" rel="external">"Session"</a>
-                <a href="/jwt/login" rel="external">"JWT"</a>
+                <a href="/cookie/login">"Cookie"</a>
+                <a href="/signed-cookie/login">"Signed cookie"</a>
+                <a href="/session/login">"Session"</a>
+                <a href="/jwt/login">"JWT"</a>
                 <a href="/inspector">"Viewer"</a>
                 <a href="/register">"Register"</a>
             </nav>

@@ -16,9 +16,8 @@ use cookie::{Cookie, SameSite};
 use serde::Serialize;
 use std::{convert::Infallible, time::Duration};
 
-/// Browsers must accept name plus value up to this size (RFC 6265 section 6.1); bigger cookies
-/// are silently dropped by some of them, so the server never issues one.
-pub const MAX_COOKIE_BYTES: usize = 4096;
+/// The server never issues a cookie the viewer would call too big: one limit for both.
+pub use crate::inspector::jar::MAX_COOKIE_BYTES;
 
 /// The cookies the server sets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -4,7 +4,8 @@
 
 use serde_json::Value;
 
-/// Browsers must keep cookies up to this size (name plus value); beyond it they may drop them.
+/// Browsers must accept name plus value up to this size (RFC 6265 section 6.1); bigger cookies
+/// are silently dropped by some of them.
 pub const MAX_COOKIE_BYTES: usize = 4096;
 
 /// One cookie of the jar.

@@ -15,7 +15,7 @@ async fn load_echo() -> Result<Value, String> {
     if answer.status != 200 {
         return Err(format!("/api/echo answered HTTP {}", answer.status));
     }
-    serde_json::from_str(&answer.body).map_err(|e| format!("/api/echo sent bad JSON: {e}"))
+    browser::parse_json(&answer.body).map_err(|e| format!("/api/echo sent bad JSON: {e}"))
 }
 
 #[island]

@@ -6,7 +6,7 @@
 //! server can publish (Session Lab does, at `/.well-known/jwks.json`, when it signs with EdDSA
 //! or RS256).
 
-use base64::{engine::general_purpose::STANDARD, Engine};
+use super::base64::{self, Alphabet};
 use serde_json::Value;
 
 /// The WebCrypto algorithm behind a JWT `alg`.
@@ -79,8 +79,8 @@ pub fn secret_bytes(text: &str, encoding: SecretEncoding) -> Result<Vec<u8>, Str
         SecretEncoding::Utf8 => text.as_bytes().to_vec(),
         SecretEncoding::Base64Url => {
             let trimmed = text.trim().trim_end_matches('=');
-            super::token::decode_base64url(super::token::Part::Signature, trimmed)
-                .map_err(|_| "The secret is not valid base64url.".to_string())?
+            base64::decode(trimmed, Alphabet::UrlSafe)
+                .ok_or_else(|| "The secret is not valid base64url.".to_string())?
         }
     };
     if bytes.is_empty() {
@@ -123,16 +123,15 @@ pub fn parse_public_key(text: &str, kid: Option<&str>) -> Result<PublicKey, Stri
         .strip_prefix("-----BEGIN PUBLIC KEY-----")
         .and_then(|rest| rest.trim_end().strip_suffix("-----END PUBLIC KEY-----"))
         .ok_or("Expected a PEM block from -----BEGIN PUBLIC KEY----- to -----END PUBLIC KEY-----, or a JWK.")?;
-    let base64: String = body.chars().filter(|c| !c.is_whitespace()).collect();
-    STANDARD
-        .decode(base64)
+    let text: String = body.chars().filter(|c| !c.is_whitespace()).collect();
+    base64::decode(text.trim_end_matches('='), Alphabet::Standard)
         .map(PublicKey::Spki)
-        .map_err(|_| "The PEM body is not valid base64.".into())
+        .ok_or_else(|| "The PEM body is not valid base64.".into())
 }
 
 fn parse_jwk(text: &str, kid: Option<&str>) -> Result<PublicKey, String> {
     let value: Value =
-        serde_json::from_str(text).map_err(|e| format!("The key is not valid JSON: {e}"))?;
+        crate::browser::parse_json(text).map_err(|e| format!("The key is not valid JSON: {e}"))?;
     let key = match value.get("keys").and_then(Value::as_array) {
         Some(keys) => {
             let matching = keys

@@ -6,6 +6,8 @@
 //! plain Rust ([`token`], [`claims`], [`keys`], [`jar`]), tested natively; only [`crate::browser`]
 //! and [`crypto`] touch browser APIs.
 
+/// Base64 and base64url, small enough for the wasm bundle.
+pub mod base64;
 /// What each claim means, and the warnings a token deserves.
 pub mod claims;
 /// The jar model: `document.cookie` merged with what the server received.

@@ -56,7 +56,7 @@ fn TokenSource(input: RwSignal<String>) -> impl IntoView {
         spawn_local(async move {
             let answer = browser::fetch("POST", "/api/token", &[], Some(body.to_string())).await;
             let result = answer.and_then(|a| {
-                let json: Value = serde_json::from_str(&a.body).unwrap_or_default();
+                let json = browser::parse_json(&a.body).unwrap_or_default();
                 match json.get("access_token").and_then(Value::as_str) {
                     Some(token) if a.status == 200 => Ok(token.to_string()),
                     _ => Err(json
@@ -317,14 +317,12 @@ fn Encoder(
     };
     let sign = move |_| {
         error.set(None);
-        let signing_input = match token::signing_input_from_json(&header.get(), &payload.get()) {
-            Ok(s) => s,
-            Err(e) => return error.set(Some(e.to_string())),
-        };
-        let alg = serde_json::from_str::<Value>(&header.get())
-            .ok()
-            .and_then(|h| h.get("alg")?.as_str().map(str::to_string))
-            .unwrap_or_default();
+        let token::Unsigned { signing_input, alg } =
+            match token::unsigned_from_json(&header.get(), &payload.get()) {
+                Ok(unsigned) => unsigned,
+                Err(e) => return error.set(Some(e.to_string())),
+            };
+        let alg = alg.unwrap_or_default();
         let secret = match keys::secret_bytes(&secret.get(), SecretEncoding::Utf8) {
             Ok(s) => s,
             Err(e) => return error.set(Some(e)),
