@@ -6,10 +6,35 @@ use crate::{
 };
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
-use std::sync::Arc;
+use std::{ops::Deref, sync::Arc};
 
-#[derive(Clone, FromRef)]
-pub struct AppState {
+/// Every request clones the state (extractors, the Leptos context), so it is one `Arc`: a
+/// clone is a counter increment, not a copy of the options and of every service handle.
+#[derive(Clone)]
+pub struct AppState(Arc<Services>);
+
+impl AppState {
+    pub fn new(services: Services) -> Self {
+        AppState(Arc::new(services))
+    }
+}
+
+impl Deref for AppState {
+    type Target = Services;
+    fn deref(&self) -> &Services {
+        &self.0
+    }
+}
+
+/// leptos_axum's handlers take the options from the state.
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+/// The services behind [`AppState`].
+pub struct Services {
     pub leptos_options: LeptosOptions,
     pub accounts: Accounts,
     pub carts: Arc<dyn CartStore>,

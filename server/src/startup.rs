@@ -29,7 +29,7 @@ use app::{
     modes::handlers::router as mode_routes,
     sessions::{lab::SessionMode, SessionPolicy},
     shell, shop,
-    state::AppState,
+    state::{AppState, Services},
     App, OUTPUT_NAME,
 };
 use axum::{
@@ -166,7 +166,7 @@ fn build_router(
         token_lifetime: settings.jwt.lifetime,
     };
     let cookie_name = cookie_rules.name(LabCookie::Session);
-    let state = AppState {
+    let state = AppState::new(Services {
         leptos_options: leptos_options.clone(),
         tokens: Tokens::new(jwt_keys, stores.revocations.clone(), accounts.clone()),
         accounts,
@@ -174,7 +174,7 @@ fn build_router(
         cookies: cookie_rules,
         cookie_key: cookie::Key::from(secrets.cookie_key.expose()),
         session_store: stores.sessions.info(),
-    };
+    });
     let sessions = SessionManagerLayer::new(stores.sessions.clone())
         .with_name(cookie_name)
         .with_http_only(true)
