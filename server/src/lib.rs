@@ -1,6 +1,8 @@
 //! Session Lab's server: configuration, stores, the session layer, security middleware and
 //! start-up. `main.rs` only wires these together; tests build the same [`startup::Application`].
 
+/// `/pkg/`: the wasm, JS and CSS, compressed and revalidated.
+pub mod assets;
 /// `Leptos.toml`, then environment, then flags.
 pub mod config;
 /// `/healthz` and `/readyz`.

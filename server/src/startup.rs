@@ -2,6 +2,7 @@
 //! layers, binds the listener (port 0 allowed, for tests), and serves until told to stop.
 
 use crate::{
+    assets,
     config::Settings,
     health,
     secrets::{self, SecretError, Secrets},
@@ -201,6 +202,7 @@ fn build_router(
         .merge(mode_routes::<JwtMode>())
         .merge(api::router())
         .merge(health::router(stores, state.clone()))
+        .merge(assets::router(&settings.site_root))
         .leptos_routes_with_context(
             &state,
             routes,

@@ -4,6 +4,7 @@
 
 mod accounts;
 mod api;
+mod assets;
 mod cookies;
 mod helpers;
 mod inspector;
