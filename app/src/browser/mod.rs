@@ -1,5 +1,6 @@
 //! The few browser APIs the islands need — the clock, `document.cookie`, same-origin `fetch`,
-//! a timer — through web-sys in the wasm build, and harmless stand-ins while the server renders.
+//! a timer, `JSON.parse` — through web-sys in the wasm build, and stand-ins while the server
+//! renders (`parse_json` is serde_json there, so the plain-Rust logic is tested natively).
 
 #[cfg(feature = "hydrate")]
 mod web;

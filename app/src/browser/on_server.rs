@@ -1,5 +1,6 @@
-//! The browser helpers while the server renders an island: nothing here needs a browser, and
-//! the event handlers and effects that would call them never run on the server.
+//! The browser helpers off the browser: while the server renders an island, the event handlers
+//! and effects that would call them never run; `parse_json` is real (serde_json), since the
+//! viewer's plain-Rust logic uses it in native tests too.
 
 pub struct Answer {
     pub status: u16,

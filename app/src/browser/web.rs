@@ -1,5 +1,5 @@
-//! The browser side: web-sys calls for the clock, `document.cookie`, and `fetch` to the
-//! server's JSON API (same origin, cookies included).
+//! The browser side: web-sys calls for the clock, `document.cookie`, the page's text, `fetch`
+//! to the server's JSON API (same origin, cookies included), and the browser's `JSON.parse`.
 
 use js_sys::{Array, Date, Object, Reflect, JSON};
 use serde_json::{Map, Number, Value};
