@@ -114,7 +114,7 @@ pub fn decode_base64url(part: Part, text: &str) -> Result<Vec<u8>, DecodeError> 
     if let Some((position, found)) = text
         .chars()
         .enumerate()
-        .find(|(_, c)| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_'))
+        .find(|(_, c)| !c.is_ascii() || Alphabet::UrlSafe.value(*c as u8).is_none())
     {
         return Err(DecodeError::Base64 {
             part,
