@@ -51,7 +51,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path, SsrMode,
+    path,
 };
 
 /// The file name cargo-leptos gives the wasm, js and css bundles (`name` in Cargo.toml).
@@ -87,17 +87,14 @@ pub fn App() -> impl IntoView {
         <Title formatter=|page: String| format!("{page} · Session Lab")/>
         <Router>
             <Layout>
-                // Pages whose status depends on who is logged in render in Async mode: the
-                // whole page waits for its data, so a 401 can still be set before it is sent.
+                // The shop and the login labs are not here: their pages depend on who is
+                // logged in (and answer 401 when nobody is), so handlers render them from the
+                // session, like any axum page (`shop::handlers`, `modes::handlers`).
                 <Routes fallback=NotFoundPage>
                     <Route path=path!("/") view=home::HomePage/>
                     <Route path=path!("/register") view=accounts::pages::RegisterPage/>
                     <Route path=path!("/account/password") view=accounts::pages::PasswordPage/>
                     <Route path=path!("/inspector") view=inspector::page::InspectorPage/>
-                    <Route path=path!("/shop") view=shop::pages::ShopHomePage ssr=SsrMode::Async/>
-                    <Route path=path!("/shop/login") view=shop::pages::ShopLoginPage ssr=SsrMode::Async/>
-                    <Route path=path!("/shop/apple") view=shop::pages::ApplePage ssr=SsrMode::Async/>
-                    <Route path=path!("/shop/checkout") view=shop::pages::CheckoutPage ssr=SsrMode::Async/>
                 </Routes>
             </Layout>
         </Router>

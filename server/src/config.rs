@@ -63,6 +63,16 @@ pub struct Options {
     )]
     pub session_absolute_timeout: Option<u64>,
 
+    /// Seconds an account's credentials version is remembered between checks. A password
+    /// change here revokes earlier logins at once; other processes sharing the account
+    /// database notice within this time. 0 asks the database at every request. Default: 1.
+    #[arg(
+        long,
+        env = "SESSION_LAB_CREDENTIALS_CACHE_TTL",
+        value_name = "SECONDS"
+    )]
+    pub credentials_cache_ttl: Option<u64>,
+
     /// `development` generates missing secrets; `production` refuses to start without strong
     /// ones. Default: development.
     #[arg(long, env = "SESSION_LAB_PROFILE", value_name = "PROFILE")]
@@ -191,6 +201,7 @@ pub struct Settings {
     pub account_db: AccountDb,
     pub session_idle_timeout: Duration,
     pub session_absolute_timeout: Duration,
+    pub credentials_cache_ttl: Duration,
     pub profile: Profile,
     pub cookie_key_file: PathBuf,
     pub jwt_secret_file: PathBuf,
@@ -233,6 +244,9 @@ impl Options {
             session_absolute_timeout: self
                 .session_absolute_timeout
                 .or(fallback.session_absolute_timeout),
+            credentials_cache_ttl: self
+                .credentials_cache_ttl
+                .or(fallback.credentials_cache_ttl),
             profile: self.profile.or(fallback.profile),
             cookie_key_file: self.cookie_key_file.or(fallback.cookie_key_file),
             jwt_secret_file: self.jwt_secret_file.or(fallback.jwt_secret_file),
@@ -329,6 +343,7 @@ impl Settings {
             account_db,
             session_idle_timeout: Duration::from_secs(session_idle_timeout),
             session_absolute_timeout: Duration::from_secs(session_absolute_timeout),
+            credentials_cache_ttl: Duration::from_secs(options.credentials_cache_ttl.unwrap_or(1)),
             profile: options.profile.unwrap_or_default(),
             cookie_key_file: options
                 .cookie_key_file

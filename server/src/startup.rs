@@ -15,7 +15,10 @@ use crate::{
     stores::{StoreError, Stores},
 };
 use app::{
-    accounts::{self, repository::AccountRepository, service::Accounts, throttle::LoginThrottle},
+    accounts::{
+        self, repository::AccountRepository, service::Accounts, throttle::LoginThrottle,
+        versions::VersionCache,
+    },
     api,
     cookies::{
         jar::{CookieRules, LabCookie},
@@ -158,6 +161,7 @@ fn build_router(
     let accounts = Accounts::new(
         AccountRepository::new(stores.accounts.clone()),
         Arc::new(LoginThrottle::default()),
+        VersionCache::new(settings.credentials_cache_ttl),
     );
     // On https the server's cookies get `Secure` and the `__Host-` prefix (see `cookies::jar`).
     let secure = settings.is_https();

@@ -1,7 +1,8 @@
 //! Two `session-lab` processes behind nginx, sharing Redis (sessions, carts, revocations) and
 //! PostgreSQL (accounts), started by `scripts/services.sh run --scale-out -- …`: either
 //! instance serves the same logged-in user, concurrent adds spread over both add up exactly,
-//! and a token logged out on one is refused by the other.
+//! a token logged out on one is refused by the other, and a password change on one revokes
+//! logins on the other within the credentials cache's second.
 
 use reqwest::{header, redirect, Client, StatusCode};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -183,4 +184,44 @@ async fn a_token_logged_out_on_one_instance_is_refused_by_the_other() {
     );
     assert_eq!(me(cluster.a.clone()).await, StatusCode::UNAUTHORIZED);
     assert_eq!(me(cluster.nginx.clone()).await, StatusCode::UNAUTHORIZED);
+}
+
+/// Each instance remembers an account's credentials version for `credentials_cache_ttl` (1 s
+/// by default), so a password change made on A reaches B's check within that time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_password_change_on_one_instance_revokes_logins_on_the_other_within_a_second() {
+    let cluster = cluster();
+    let name = username();
+    cluster.register(&name).await;
+    let sid = cluster.log_in(&cluster.b, "/session/login", &name).await;
+    let (status, _) = cluster.get(&cluster.b, "/session/profile", &sid).await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "B now remembers the current version"
+    );
+    let new_password = "another long passphrase";
+    let form = [
+        ("username", name.as_str()),
+        ("current", PASSWORD),
+        ("password", new_password),
+        ("confirm", new_password),
+    ];
+    let (status, _) = cluster
+        .post(&cluster.a, "/account/password", "", &form)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let changed = std::time::Instant::now();
+    loop {
+        let (status, _) = cluster.get(&cluster.b, "/session/profile", &sid).await;
+        if status == StatusCode::SEE_OTHER {
+            break;
+        }
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            changed.elapsed() < std::time::Duration::from_secs(3),
+            "B still accepts the login 3 s after the password changed on A"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
 }

@@ -21,3 +21,6 @@ pub mod service;
 /// Slows down repeated failed logins on one account.
 #[cfg(feature = "ssr")]
 pub mod throttle;
+/// Credentials versions remembered for a moment, so a page view needs no account query.
+#[cfg(feature = "ssr")]
+pub mod versions;

@@ -6,6 +6,7 @@ use super::{
     repository::{AccountRepository, InsertOutcome},
     throttle::LoginThrottle,
     validation::{check_password, check_username, username_key},
+    versions::VersionCache,
 };
 use crate::error::AppError;
 use serde::{Deserialize, Serialize};
@@ -52,13 +53,19 @@ pub struct AuthenticatedUser {
 pub struct Accounts {
     repository: AccountRepository,
     throttle: Arc<LoginThrottle>,
+    versions: Arc<VersionCache>,
 }
 
 impl Accounts {
-    pub fn new(repository: AccountRepository, throttle: Arc<LoginThrottle>) -> Self {
+    pub fn new(
+        repository: AccountRepository,
+        throttle: Arc<LoginThrottle>,
+        versions: VersionCache,
+    ) -> Self {
         Self {
             repository,
             throttle,
+            versions: Arc::new(versions),
         }
     }
 
@@ -119,9 +126,17 @@ impl Accounts {
     }
 
     /// Whether a login state issued for `user` still stands: the account exists and its
-    /// password has not changed since.
+    /// password has not changed since. The version comes from the [`VersionCache`] when it
+    /// was read a moment ago, so a page view does not always cost a database query.
     pub async fn is_current(&self, user: &AuthenticatedUser) -> Result<bool, AppError> {
-        let version = self.repository.credentials_version(user.id).await?;
+        let version = match self.versions.get(user.id) {
+            Some(version) => version,
+            None => {
+                let version = self.repository.credentials_version(user.id).await?;
+                self.versions.put(user.id, version);
+                version
+            }
+        };
         Ok(version == Some(user.version))
     }
 
@@ -143,6 +158,7 @@ impl Accounts {
         let hash = password::hash(form.password).await?;
         match self.repository.change_password(user.id, &hash).await? {
             Some(version) => {
+                self.versions.put(user.id, Some(version));
                 tracing::info!(username = %user.username, version, "password changed; earlier logins revoked");
                 Ok(())
             }

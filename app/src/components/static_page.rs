@@ -1,7 +1,9 @@
-//! Whole HTML documents for answers to form posts (a failed login, a payment receipt).
+//! Whole HTML documents rendered by handlers: the login labs' pages, the shop's pages, and
+//! answers to form posts (a failed login, a payment receipt).
 //!
-//! They reuse the app's components but carry no hydration scripts: the browser shows them as
-//! they are, and every link and form on them is plain HTML.
+//! They reuse the app's components inside the site layout. Most carry no scripts at all: the
+//! browser shows them as they are, and every link and form on them is plain HTML. A page with
+//! an island ([`render_with_islands`]) also loads the wasm, which hydrates just the islands.
 
 use super::layout::Layout;
 use crate::OUTPUT_NAME;
@@ -9,7 +11,9 @@ use axum::{
     http::{header, HeaderValue, StatusCode},
     response::{Html, IntoResponse, Response},
 };
-use leptos::{prelude::*, tachys::view::RenderHtml};
+use leptos::{
+    config::LeptosOptions, hydration::HydrationScripts, prelude::*, tachys::view::RenderHtml,
+};
 
 /// Renders `body` inside the site layout as a complete document with the given status.
 pub fn render<F, V>(status: StatusCode, title: &'static str, body: F) -> Response
@@ -17,13 +21,45 @@ where
     F: FnOnce() -> V + Send + 'static,
     V: IntoView + 'static,
 {
+    document(status, title, None, body)
+}
+
+/// Like [`render`], for a page with islands: the head also loads the wasm that hydrates them.
+pub fn render_with_islands<F, V>(
+    status: StatusCode,
+    title: &'static str,
+    options: &LeptosOptions,
+    body: F,
+) -> Response
+where
+    F: FnOnce() -> V + Send + 'static,
+    V: IntoView + 'static,
+{
+    document(status, title, Some(options.clone()), body)
+}
+
+fn document<F, V>(
+    status: StatusCode,
+    title: &'static str,
+    islands: Option<LeptosOptions>,
+    body: F,
+) -> Response
+where
+    F: FnOnce() -> V + Send + 'static,
+    V: IntoView + 'static,
+{
     let owner = Owner::new();
-    let content = owner.with(|| view! { <Layout>{body()}</Layout> }.to_html());
+    let (scripts, content) = owner.with(|| {
+        let scripts = islands
+            .map(|options| view! { <HydrationScripts options islands=true/> }.to_html())
+            .unwrap_or_default();
+        (scripts, view! { <Layout>{body()}</Layout> }.to_html())
+    });
     let document = format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"/>\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\
          <title>{title} · Session Lab</title>\
-         <link rel=\"stylesheet\" href=\"/pkg/{OUTPUT_NAME}.css\"/></head>\
+         <link rel=\"stylesheet\" href=\"/pkg/{OUTPUT_NAME}.css\"/>{scripts}</head>\
          <body>{content}</body></html>"
     );
     (status, Html(document)).into_response()

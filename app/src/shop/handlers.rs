@@ -1,7 +1,11 @@
-//! The shop's POST routes: plain HTML forms, so the shop works with JavaScript off.
-//! Successes redirect with `303 See Other` (Post/Redirect/Get); failures render a page.
+//! The shop's routes. Pages are rendered from the session: who is logged in, how many apples.
+//! The POST routes are plain HTML forms, so the shop works with JavaScript off; successes
+//! redirect with `303 See Other` (Post/Redirect/Get), failures render a page.
 
-use super::service;
+use super::{
+    pages::{Apples, Checkout, ShopHome, ShopLogin},
+    service,
+};
 use crate::{
     accounts::service::Credentials,
     components::{forms::LoginForm, static_page},
@@ -13,17 +17,67 @@ use axum::{
     extract::State,
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
-    routing::post,
+    routing::get,
     Form, Router,
 };
 use leptos::prelude::*;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/shop/login", post(log_in))
-        .route("/shop/apple", post(add_apple))
-        .route("/shop/checkout", post(pay))
-        .route("/shop/logout", post(log_out))
+        .route("/shop", get(home))
+        .route("/shop/login", get(login_page).post(log_in))
+        .route("/shop/apple", get(apples_page).post(add_apple))
+        .route("/shop/checkout", get(checkout_page).post(pay))
+        .route("/shop/logout", axum::routing::post(log_out))
+}
+
+/// The logged-in shopper's name; `None` when nobody is.
+async fn shopper_name(state: &AppState, session: &LabSession) -> Result<Option<String>, AppError> {
+    match service::shopper(state, session).await {
+        Ok(login) => Ok(Some(login.user.username)),
+        Err(AppError::NotLoggedIn) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+async fn home(State(state): State<AppState>, session: LabSession) -> Response {
+    match shopper_name(&state, &session).await {
+        Ok(shopper) => static_page::render(StatusCode::OK, "Apple shop", move || {
+            view! { <ShopHome shopper/> }
+        }),
+        Err(error) => static_page::error_page(error),
+    }
+}
+
+async fn login_page(State(state): State<AppState>, session: LabSession) -> Response {
+    match shopper_name(&state, &session).await {
+        Ok(shopper) => static_page::render(StatusCode::OK, "Log in to the shop", move || {
+            view! { <ShopLogin shopper/> }
+        }),
+        Err(error) => static_page::error_page(error),
+    }
+}
+
+/// The only shop page with an island (the "Add an apple" button), so it loads the wasm.
+async fn apples_page(State(state): State<AppState>, session: LabSession) -> Response {
+    match service::apples(&state, &session).await {
+        Ok(apples) => static_page::render_with_islands(
+            StatusCode::OK,
+            "Apples",
+            &state.leptos_options,
+            move || view! { <Apples apples/> },
+        ),
+        Err(error) => static_page::error_page(error),
+    }
+}
+
+async fn checkout_page(State(state): State<AppState>, session: LabSession) -> Response {
+    match service::apples(&state, &session).await {
+        Ok(apples) => static_page::render(StatusCode::OK, "Checkout", move || {
+            view! { <Checkout apples/> }
+        }),
+        Err(error) => static_page::error_page(error),
+    }
 }
 
 async fn log_in(

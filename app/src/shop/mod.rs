@@ -7,15 +7,19 @@
 //! lives in a [`cart::CartStore`] that adds in one atomic step, keyed by a cart id kept in the
 //! session. Tabs of one browser share the session, so they share the cart.
 
-/// Server functions the hydrated pages call.
+/// The server function the apple island calls.
 pub mod api;
+/// The "Add an apple" island: the only part of the shop in the wasm.
+pub mod island;
+
 /// The shop's pages.
+#[cfg(feature = "ssr")]
 pub mod pages;
 
 /// Cart stores: in memory, or in SQLite next to the sessions.
 #[cfg(feature = "ssr")]
 pub mod cart;
-/// The shop's POST routes (forms that work with JavaScript off).
+/// The shop's routes: its pages, and the forms that work with JavaScript off.
 #[cfg(feature = "ssr")]
 pub mod handlers;
 /// Log in, add, pay, log out: the shop's rules, shared by handlers and server functions.

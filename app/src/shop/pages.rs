@@ -1,22 +1,10 @@
-//! The shop's pages. Each loads what it shows through a server function, renders on the
-//! server first, and hydrates; every button is a plain form that also works without wasm.
+//! The shop's pages, rendered by the handlers in [`super::handlers`] from what the session
+//! says. Each is a whole document; only `/shop/apple` carries an island, and every button is
+//! a plain form that also works without wasm.
 
-use super::api::{apples, shop_user, AddApple};
-
-/// Where the `add_apple` server function answers.
-const ADD_APPLE_URL: &str = <AddApple as leptos::server_fn::ServerFn>::PATH;
-use crate::browser;
-use crate::{
-    components::{forms::LoginForm, layout::ErrorView},
-    error::AppError,
-};
-use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
-use leptos_meta::Title;
-
-#[component]
-fn Loading() -> impl IntoView {
-    view! { <p aria-busy="true">"Loading…"</p> }
-}
+use super::island::{apples_sentence, AddAppleInPlace, APPLE_COUNT_ID};
+use crate::components::forms::LoginForm;
+use leptos::prelude::*;
 
 #[component]
 fn LogoutButton() -> impl IntoView {
@@ -27,11 +15,10 @@ fn LogoutButton() -> impl IntoView {
     }
 }
 
+/// `GET /shop`: the links, and who is logged in.
 #[component]
-pub fn ShopHomePage() -> impl IntoView {
-    let user = Resource::new(|| (), |_| shop_user());
+pub fn ShopHome(shopper: Option<String>) -> impl IntoView {
     view! {
-        <Title text="Apple shop"/>
         <h1>"The Apple Store"</h1>
         <p>"Welcome! Log in, add apples to your cart, and check out."</p>
         <ul class="actions">
@@ -39,18 +26,13 @@ pub fn ShopHomePage() -> impl IntoView {
             <li><a href="/shop/apple">"Add apples"</a></li>
             <li><a href="/shop/checkout">"Check out"</a></li>
         </ul>
-        <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                match user.await {
-                    Ok(Some(name)) => view! {
-                        <p>"You are logged in as " <strong>{name}</strong> "."</p>
-                        <LogoutButton/>
-                    }.into_any(),
-                    Ok(None) => view! { <p>"You are not logged in yet."</p> }.into_any(),
-                    Err(error) => view! { <ErrorView error/> }.into_any(),
-                }
-            })}
-        </Suspense>
+        {match shopper {
+            Some(name) => view! {
+                <p>"You are logged in as " <strong>{name}</strong> "."</p>
+                <LogoutButton/>
+            }.into_any(),
+            None => view! { <p>"You are not logged in yet."</p> }.into_any(),
+        }}
         <aside class="lesson">
             <h2>"What is going on"</h2>
             <p>
@@ -62,124 +44,47 @@ pub fn ShopHomePage() -> impl IntoView {
     }
 }
 
+/// `GET /shop/login`: the form, or "You are now logged in".
 #[component]
-pub fn ShopLoginPage() -> impl IntoView {
-    let user = Resource::new(|| (), |_| shop_user());
+pub fn ShopLogin(shopper: Option<String>) -> impl IntoView {
     view! {
-        <Title text="Log in to the shop"/>
         <h1>"Log in to the apple shop"</h1>
-        <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                match user.await {
-                    Ok(Some(name)) => view! {
-                        <p class="result">"You are now logged in"</p>
-                        <p>"Welcome, " <strong>{name}</strong> ". "
-                            <a href="/shop/apple">"Add some apples"</a> "."</p>
-                        <LogoutButton/>
-                    }.into_any(),
-                    Ok(None) => view! {
-                        <LoginForm action="/shop/login"/>
-                        <p>"No account yet? " <a href="/register">"Register"</a> "."</p>
-                    }.into_any(),
-                    Err(error) => view! { <ErrorView error/> }.into_any(),
-                }
-            })}
-        </Suspense>
+        {match shopper {
+            Some(name) => view! {
+                <p class="result">"You are now logged in"</p>
+                <p>"Welcome, " <strong>{name}</strong> ". "
+                    <a href="/shop/apple">"Add some apples"</a> "."</p>
+                <LogoutButton/>
+            }.into_any(),
+            None => view! {
+                <LoginForm action="/shop/login"/>
+                <p>"No account yet? " <a href="/register">"Register"</a> "."</p>
+            }.into_any(),
+        }}
     }
 }
 
+/// `GET /shop/apple`: the count, and the button that adds one.
 #[component]
-pub fn ApplePage() -> impl IntoView {
-    let count = Resource::new(|| (), |_| apples());
+pub fn Apples(apples: u64) -> impl IntoView {
     view! {
-        <Title text="Apples"/>
-        <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                match count.await {
-                    Ok(apples) => view! {
-                        <h1>"Number of Apples"</h1>
-                        <p class="result" id=APPLE_COUNT_ID data-testid="apple-count" aria-live="polite">
-                            {apples_sentence(apples)}
-                        </p>
-                        <AddAppleInPlace/>
-                        <p><a href="/shop/checkout">"Go to checkout"</a></p>
-                    }.into_any(),
-                    Err(error) => view! { <ErrorView error/> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <h1>"Number of Apples"</h1>
+        <p class="result" id=APPLE_COUNT_ID data-testid="apple-count" aria-live="polite">
+            {apples_sentence(apples)}
+        </p>
+        <AddAppleInPlace/>
+        <p><a href="/shop/checkout">"Go to checkout"</a></p>
     }
 }
 
-/// The element that shows the count, rendered by the server and updated by the island.
-const APPLE_COUNT_ID: &str = "apple-count";
-
-fn apples_sentence(apples: u64) -> String {
-    format!("You have {apples} apples!")
-}
-
-/// The "Add an apple" button. Without wasm it posts the form and the server redirects back
-/// here; once hydrated it posts to the `add_apple` server function's endpoint and writes the
-/// new count into the server-rendered sentence. An island: the only part of the shop that
-/// ships as wasm. It takes no props and calls the endpoint with a plain `fetch` rather than
-/// `ServerAction`: island props and server-function answers are decoded with serde, whose
-/// deserializer alone would add 17 KB (brotli) to the bundle (see README, Design notes).
-#[island]
-fn AddAppleInPlace() -> impl IntoView {
-    let failure = RwSignal::new(None::<String>);
-    let on_submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        spawn_local(async move {
-            match add_apple_in_place().await {
-                Ok(count) => {
-                    browser::set_text(APPLE_COUNT_ID, &apples_sentence(count));
-                    failure.set(None);
-                }
-                Err(error) => failure.set(Some(error)),
-            }
-        });
-    };
+/// `GET /shop/checkout`: the cart and the Pay button.
+#[component]
+pub fn Checkout(apples: u64) -> impl IntoView {
     view! {
-        {move || failure.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
-        <form method="post" action="/shop/apple" on:submit=on_submit>
-            <button type="submit">"Add an apple"</button>
+        <h1>"Checkout"</h1>
+        <p class="result">{format!("You have {apples} apples in your cart")}</p>
+        <form method="post" action="/shop/checkout">
+            <button type="submit">"Pay"</button>
         </form>
-    }
-}
-
-/// `POST /api/shop/add_apple`: the new count, or the server's error as the user should read it.
-async fn add_apple_in_place() -> Result<u64, String> {
-    let form = [("Content-Type", "application/x-www-form-urlencoded")];
-    let answer = browser::fetch("POST", ADD_APPLE_URL, &form, None).await?;
-    if answer.status == 200 {
-        if let Ok(count) = answer.body.trim().parse() {
-            return Ok(count);
-        }
-    }
-    let error = browser::parse_json(&answer.body)
-        .ok()
-        .and_then(|json| AppError::from_json(&json));
-    Err(error.unwrap_or(AppError::Internal).to_string())
-}
-
-#[component]
-pub fn CheckoutPage() -> impl IntoView {
-    let count = Resource::new(|| (), |_| apples());
-    view! {
-        <Title text="Checkout"/>
-        <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                match count.await {
-                    Ok(apples) => view! {
-                        <h1>"Checkout"</h1>
-                        <p class="result">{format!("You have {apples} apples in your cart")}</p>
-                        <form method="post" action="/shop/checkout">
-                            <button type="submit">"Pay"</button>
-                        </form>
-                    }.into_any(),
-                    Err(error) => view! { <ErrorView error/> }.into_any(),
-                }
-            })}
-        </Suspense>
     }
 }

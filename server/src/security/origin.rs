@@ -49,7 +49,7 @@ impl AllowedOrigins {
 }
 
 /// Why a request was refused; logged at debug level, never sent (it would help an attacker).
-fn refusal(allowed: &AllowedOrigins, headers: &HeaderMap) -> Option<&'static str> {
+pub fn refusal(allowed: &AllowedOrigins, headers: &HeaderMap) -> Option<&'static str> {
     if let Some(site) = headers.get("sec-fetch-site") {
         if !matches!(site.to_str(), Ok("same-origin") | Ok("none")) {
             return Some("Sec-Fetch-Site is not same-origin");

@@ -1,0 +1,119 @@
+//! Each account's credentials version, remembered for a moment.
+//!
+//! Every logged-in request (a session entry, a signed cookie, a JWT) must check that the
+//! password has not changed since its login. Asking the account database each time is one
+//! query per page view; under load it was most of the work of a profile page. So an answer is
+//! kept for `ttl`:
+//!
+//! - a password change made **by this process** replaces its entry at once, so here a change
+//!   revokes every earlier login immediately;
+//! - another process sharing the account database sees the change within `ttl` at most.
+//!
+//! `ttl = 0` turns the cache off: every check asks the database.
+
+use std::{
+    collections::HashMap,
+    sync::Mutex,
+    time::{Duration, Instant},
+};
+
+/// At this many entries, expired ones are swept out before a new one goes in, so one
+/// visitor per account cannot grow the map without bound.
+const SWEEP_AT: usize = 4096;
+
+#[derive(Debug)]
+pub struct VersionCache {
+    ttl: Duration,
+    /// Account id → (version, or `None` for a deleted account; when it was read).
+    entries: Mutex<HashMap<i64, (Option<i64>, Instant)>>,
+}
+
+impl VersionCache {
+    pub fn new(ttl: Duration) -> Self {
+        Self {
+            ttl,
+            entries: Mutex::default(),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<i64, (Option<i64>, Instant)>> {
+        self.entries.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The remembered version, if it was read less than `ttl` ago. `Some(None)`: the account
+    /// is known to be gone.
+    pub fn get(&self, id: i64) -> Option<Option<i64>> {
+        if self.ttl.is_zero() {
+            return None;
+        }
+        let entries = self.lock();
+        let (version, read_at) = entries.get(&id)?;
+        (read_at.elapsed() < self.ttl).then_some(*version)
+    }
+
+    /// Remembers what the database just said about `id`. Versions only go up, so an answer
+    /// older than one already here (a read that raced a password change) never replaces it.
+    pub fn put(&self, id: i64, version: Option<i64>) {
+        if self.ttl.is_zero() {
+            return;
+        }
+        let mut entries = self.lock();
+        if let Some((Some(known), _)) = entries.get(&id) {
+            if version.is_some_and(|v| v < *known) {
+                return;
+            }
+        }
+        if entries.len() >= SWEEP_AT {
+            let ttl = self.ttl;
+            entries.retain(|_, (_, read_at)| read_at.elapsed() < ttl);
+        }
+        entries.insert(id, (version, Instant::now()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers_within_the_ttl_and_forgets_after_it() {
+        let cache = VersionCache::new(Duration::from_millis(50));
+        assert_eq!(cache.get(1), None, "nothing read yet");
+        cache.put(1, Some(3));
+        cache.put(2, None);
+        assert_eq!(cache.get(1), Some(Some(3)));
+        assert_eq!(
+            cache.get(2),
+            Some(None),
+            "a deleted account is remembered too"
+        );
+        cache.put(1, Some(4));
+        assert_eq!(cache.get(1), Some(Some(4)), "a new answer replaces the old");
+        cache.put(1, Some(3));
+        assert_eq!(
+            cache.get(1),
+            Some(Some(4)),
+            "a read that raced a change is ignored"
+        );
+        std::thread::sleep(Duration::from_millis(60));
+        assert_eq!(cache.get(1), None, "stale after the ttl");
+    }
+
+    #[test]
+    fn a_zero_ttl_remembers_nothing() {
+        let cache = VersionCache::new(Duration::ZERO);
+        cache.put(1, Some(3));
+        assert_eq!(cache.get(1), None);
+    }
+
+    #[test]
+    fn a_full_map_sweeps_out_stale_entries() {
+        let cache = VersionCache::new(Duration::from_millis(20));
+        for id in 0..SWEEP_AT as i64 {
+            cache.put(id, Some(1));
+        }
+        std::thread::sleep(Duration::from_millis(30));
+        cache.put(-1, Some(1));
+        assert_eq!(cache.lock().len(), 1, "only the fresh entry is left");
+    }
+}

@@ -1,0 +1,59 @@
+//! The one part of the shop that runs in the browser: the "Add an apple" button.
+
+use super::api::AddApple;
+use crate::{browser, error::AppError};
+use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
+
+/// Where the `add_apple` server function answers.
+const ADD_APPLE_URL: &str = <AddApple as leptos::server_fn::ServerFn>::PATH;
+
+/// The element that shows the count, rendered by the server and updated by the island.
+pub const APPLE_COUNT_ID: &str = "apple-count";
+
+pub fn apples_sentence(apples: u64) -> String {
+    format!("You have {apples} apples!")
+}
+
+/// The "Add an apple" button. Without wasm it posts the form and the server redirects back
+/// here; once hydrated it posts to the `add_apple` server function's endpoint and writes the
+/// new count into the server-rendered sentence. An island: the only part of the shop that
+/// ships as wasm. It takes no props and calls the endpoint with a plain `fetch` rather than
+/// `ServerAction`: island props and server-function answers are decoded with serde, whose
+/// deserializer alone would add 17 KB (brotli) to the bundle (see README, Design notes).
+#[island]
+pub fn AddAppleInPlace() -> impl IntoView {
+    let failure = RwSignal::new(None::<String>);
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        spawn_local(async move {
+            match add_apple_in_place().await {
+                Ok(count) => {
+                    browser::set_text(APPLE_COUNT_ID, &apples_sentence(count));
+                    failure.set(None);
+                }
+                Err(error) => failure.set(Some(error)),
+            }
+        });
+    };
+    view! {
+        {move || failure.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+        <form method="post" action="/shop/apple" on:submit=on_submit>
+            <button type="submit">"Add an apple"</button>
+        </form>
+    }
+}
+
+/// `POST /api/shop/add_apple`: the new count, or the server's error as the user should read it.
+async fn add_apple_in_place() -> Result<u64, String> {
+    let form = [("Content-Type", "application/x-www-form-urlencoded")];
+    let answer = browser::fetch("POST", ADD_APPLE_URL, &form, None).await?;
+    if answer.status == 200 {
+        if let Ok(count) = answer.body.trim().parse() {
+            return Ok(count);
+        }
+    }
+    let error = browser::parse_json(&answer.body)
+        .ok()
+        .and_then(|json| AppError::from_json(&json));
+    Err(error.unwrap_or(AppError::Internal).to_string())
+}
