@@ -14,6 +14,10 @@ const dataDir =
   process.env.E2E_DATA_DIR ||
   (process.env.E2E_DATA_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'session-lab-e2e-')));
 
+// The server's log, at debug level, for the log-hygiene test (tests/logs.spec.ts).
+const serverLog =
+  process.env.E2E_SERVER_LOG || (process.env.E2E_SERVER_LOG = path.join(dataDir, 'server.log'));
+
 export default defineConfig({
   testDir: './tests',
   workers: 1,
@@ -45,12 +49,13 @@ export default defineConfig({
     },
   ],
   webServer: {
-    command: `"${bin}" --addr 127.0.0.1:${port} --data-dir "${dataDir}"`,
+    command: `"${bin}" --addr 127.0.0.1:${port} --data-dir "${dataDir}" >> "${serverLog}" 2>&1`,
+    env: { RUST_LOG: 'debug', NO_COLOR: '1' },
     cwd: root,
     url: `${baseURL}/healthz`,
     reuseExistingServer: false,
     timeout: 60_000,
-    stdout: 'ignore',
+    stdout: 'pipe',
     stderr: 'pipe',
   },
 });

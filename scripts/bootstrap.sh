@@ -3,7 +3,8 @@
 # Idempotent: on a machine that has everything it takes a few seconds.
 #
 #   scripts/bootstrap.sh            build tools (wasm target, cargo-leptos, wasm-bindgen, wasm-opt)
-#   scripts/bootstrap.sh --tests    also Chromium (Debian's) and the Playwright package
+#   scripts/bootstrap.sh --tests    also Chromium (Debian's), the Playwright package and
+#                                   cargo-fuzz (schemathesis installs itself: scripts/api-fuzz.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -12,6 +13,7 @@ WITH_TESTS=false
 [[ "${1:-}" == "--tests" ]] && WITH_TESTS=true
 
 CARGO_LEPTOS_VERSION=0.3.10
+CARGO_FUZZ_VERSION=0.13.2
 export PATH="$HOME/.cargo/bin:$PATH"
 
 step() { printf '\n==> %s\n' "$*"; }
@@ -73,6 +75,16 @@ if $WITH_TESTS; then
   else
     t=$(date +%s)
     (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent)
+    done_in "$t"
+  fi
+
+  step "cargo-fuzz $CARGO_FUZZ_VERSION (libFuzzer; runs on the machine's nightly toolchain)"
+  if have cargo-fuzz && cargo fuzz --version 2>/dev/null | grep -q " $CARGO_FUZZ_VERSION"; then
+    echo "    present"
+  else
+    echo "    installing: about 2 minutes on a fresh machine"
+    t=$(date +%s)
+    cargo install "cargo-fuzz@$CARGO_FUZZ_VERSION" --locked
     done_in "$t"
   fi
 fi

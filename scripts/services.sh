@@ -124,7 +124,8 @@ start_instance() { # name, port, nginx port
   SESSION_LAB_PUBLIC_URL="http://127.0.0.1:$public" \
   SESSION_LAB_COOKIE_KEY_FILE="$RUN_DIR/secrets/cookie.key" \
   SESSION_LAB_JWT_SECRET_FILE="$RUN_DIR/secrets/jwt-hs256.key" \
-    "$BIN" --addr "127.0.0.1:$port" --data-dir "$dir" >"$dir.log" 2>&1 &
+    "$BIN" --addr "127.0.0.1:$port" --data-dir "$dir" --client-address-header x-real-ip \
+    >"$dir.log" 2>&1 &
   PIDS+=($!)
   wait_for "session-lab $name" http_ok "http://127.0.0.1:$port/readyz"
   echo "    session-lab $name on 127.0.0.1:$port (pid ${PIDS[-1]})"
@@ -165,6 +166,7 @@ http {
       proxy_http_version 1.1;
       proxy_set_header Connection "";
       proxy_set_header Host \$http_host;
+      proxy_set_header X-Real-IP \$remote_addr;
     }
   }
 }

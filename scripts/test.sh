@@ -3,7 +3,9 @@
 # the real app on a random port with a fresh data directory; the store tests run against
 # Redis and PostgreSQL, and the scale-out tests against two instances behind nginx, all
 # started and stopped by scripts/services.sh), then Playwright in Debian's Chromium against a
-# freshly built site. Exits non-zero when any test fails.
+# freshly built site (under its Content-Security-Policy, with the server's debug log checked
+# for secrets), then API fuzzing with schemathesis and a short libFuzzer run of every fuzz
+# target. Exits non-zero when any test fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 START=$(date +%s)
@@ -32,5 +34,11 @@ cargo leptos build
 
 step "Browser tests (Playwright, /usr/bin/chromium)"
 (cd end2end && npx playwright test)
+
+step "API fuzzing (schemathesis against /api/openapi.json)"
+scripts/api-fuzz.sh 100
+
+step "Fuzzing (cargo-fuzz, each target for ${FUZZ_SECONDS:=20}s)"
+scripts/fuzz.sh "$FUZZ_SECONDS"
 
 step "All tests passed"

@@ -18,6 +18,9 @@ pub enum AppError {
     InvalidCredentials,
     #[error("Too many failed logins for this account. Try again in {retry_after_secs} seconds.")]
     TooManyAttempts { retry_after_secs: u64 },
+    /// One client address used up its allowance (password checks, new sessions).
+    #[error("Too many attempts from your address. Try again in {retry_after_secs} seconds.")]
+    TooManyRequests { retry_after_secs: u64 },
     /// A form field broke a rule; the text says which rule.
     #[error("{0}")]
     Invalid(String),
@@ -40,7 +43,7 @@ impl AppError {
     pub fn status(&self) -> u16 {
         match self {
             AppError::NotLoggedIn | AppError::InvalidCredentials => 401,
-            AppError::TooManyAttempts { .. } => 429,
+            AppError::TooManyAttempts { .. } | AppError::TooManyRequests { .. } => 429,
             AppError::Invalid(_) => 422,
             AppError::UsernameTaken => 409,
             AppError::NotFound => 404,
@@ -55,9 +58,18 @@ impl AppError {
         match self {
             AppError::NotLoggedIn => "Error!",
             AppError::NotFound => "Not found",
-            AppError::TooManyAttempts { .. } => "Slow down",
+            AppError::TooManyAttempts { .. } | AppError::TooManyRequests { .. } => "Slow down",
             AppError::Unavailable => "Temporarily unavailable",
             _ => "Something is not right",
+        }
+    }
+
+    /// For `429`s: the seconds to send in `Retry-After`.
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            AppError::TooManyAttempts { retry_after_secs }
+            | AppError::TooManyRequests { retry_after_secs } => Some(*retry_after_secs),
+            _ => None,
         }
     }
 
@@ -95,6 +107,9 @@ impl AppError {
             "NotLoggedIn" => AppError::NotLoggedIn,
             "InvalidCredentials" => AppError::InvalidCredentials,
             "TooManyAttempts" => AppError::TooManyAttempts {
+                retry_after_secs: inner.get("retry_after_secs")?.as_u64()?,
+            },
+            "TooManyRequests" => AppError::TooManyRequests {
                 retry_after_secs: inner.get("retry_after_secs")?.as_u64()?,
             },
             "Invalid" => AppError::Invalid(text()?),
@@ -174,6 +189,9 @@ mod tests {
             AppError::InvalidCredentials,
             AppError::TooManyAttempts {
                 retry_after_secs: 7,
+            },
+            AppError::TooManyRequests {
+                retry_after_secs: 9,
             },
             AppError::Invalid("a rule".into()),
             AppError::UsernameTaken,

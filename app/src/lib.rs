@@ -30,6 +30,9 @@ pub mod home;
 pub mod inspector;
 /// JSON Web Tokens: keys, claims, verification, revocation, the JWT lab and the token API.
 pub mod jwt;
+/// Per-client rate limits: password checks and new sessions per minute.
+#[cfg(feature = "ssr")]
+pub mod limits;
 /// Four ways to stay logged in behind one contract: shared routes and pages.
 #[cfg(feature = "ssr")]
 pub mod modes;

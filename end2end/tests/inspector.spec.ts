@@ -1,7 +1,8 @@
 // The cookie and token viewer in a real browser: decoding, WebCrypto signature checks, the
 // tamper lab against /api/me, editing the plain cookie in the jar, HttpOnly cookies shown as
 // hidden, and bad input that never breaks the page.
-import { expect, Page, test } from '@playwright/test';
+import { expect, Page } from '@playwright/test';
+import { test } from './fixtures';
 import { modeLogin, register, uniqueUsername, waitForHydration } from './helpers';
 
 // jwt.io's example token and the secret it is signed with.

@@ -1,7 +1,7 @@
 // The four ways to stay logged in, in a real browser: each mode counts profile visits 1, 2, 3
 // and logs out; the plain cookie can be rewritten by a page script to impersonate anyone; the
 // same edit of the signed cookie sends the browser back to the login page.
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { modeLogin, register, uniqueUsername } from './helpers';
 
 const MODES = ['cookie', 'signed-cookie', 'session', 'jwt'];

@@ -1,6 +1,6 @@
 // The apple shop in a real browser: with wasm (count updates in place), without JavaScript
 // (plain forms and redirects), and across two tabs of one browser.
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { payFor, register, shopLogin, uniqueUsername, waitForHydration } from './helpers';
 
 test('register, log in, add three apples in place, pay, log out', async ({ page }) => {

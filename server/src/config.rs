@@ -73,6 +73,22 @@ pub struct Options {
     )]
     pub credentials_cache_ttl: Option<u64>,
 
+    /// Requests that check a password (logins, /api/token, registration, password changes)
+    /// one client address may make per minute; more get `429`. 0: no limit. Default: 100.
+    #[arg(long, env = "SESSION_LAB_PASSWORD_CHECKS_PER_MINUTE", value_name = "N")]
+    pub password_checks_per_minute: Option<u32>,
+
+    /// Sessions one client address may create per minute (each login to the shop or the
+    /// session lab creates one); more get `429`. 0: no limit. Default: 100.
+    #[arg(long, env = "SESSION_LAB_NEW_SESSIONS_PER_MINUTE", value_name = "N")]
+    pub new_sessions_per_minute: Option<u32>,
+
+    /// Behind a reverse proxy: the request header in which it passes the client's address
+    /// (e.g. `x-real-ip`), for the per-client limits. The proxy must set it on every request.
+    /// Default: unset (the TCP peer is the client).
+    #[arg(long, env = "SESSION_LAB_CLIENT_ADDRESS_HEADER", value_name = "HEADER")]
+    pub client_address_header: Option<String>,
+
     /// `development` generates missing secrets; `production` refuses to start without strong
     /// ones. Default: development.
     #[arg(long, env = "SESSION_LAB_PROFILE", value_name = "PROFILE")]
@@ -202,6 +218,9 @@ pub struct Settings {
     pub session_idle_timeout: Duration,
     pub session_absolute_timeout: Duration,
     pub credentials_cache_ttl: Duration,
+    pub password_checks_per_minute: u32,
+    pub new_sessions_per_minute: u32,
+    pub client_address_header: Option<http::HeaderName>,
     pub profile: Profile,
     pub cookie_key_file: PathBuf,
     pub jwt_secret_file: PathBuf,
@@ -247,6 +266,15 @@ impl Options {
             credentials_cache_ttl: self
                 .credentials_cache_ttl
                 .or(fallback.credentials_cache_ttl),
+            password_checks_per_minute: self
+                .password_checks_per_minute
+                .or(fallback.password_checks_per_minute),
+            new_sessions_per_minute: self
+                .new_sessions_per_minute
+                .or(fallback.new_sessions_per_minute),
+            client_address_header: self
+                .client_address_header
+                .or(fallback.client_address_header),
             profile: self.profile.or(fallback.profile),
             cookie_key_file: self.cookie_key_file.or(fallback.cookie_key_file),
             jwt_secret_file: self.jwt_secret_file.or(fallback.jwt_secret_file),
@@ -344,6 +372,17 @@ impl Settings {
             session_idle_timeout: Duration::from_secs(session_idle_timeout),
             session_absolute_timeout: Duration::from_secs(session_absolute_timeout),
             credentials_cache_ttl: Duration::from_secs(options.credentials_cache_ttl.unwrap_or(1)),
+            password_checks_per_minute: options.password_checks_per_minute.unwrap_or(100),
+            new_sessions_per_minute: options.new_sessions_per_minute.unwrap_or(100),
+            client_address_header: options
+                .client_address_header
+                .map(|name| {
+                    http::HeaderName::try_from(name.trim()).map_err(|_| ConfigError::Invalid {
+                        key: "client_address_header",
+                        message: format!("{name:?} is not a header name"),
+                    })
+                })
+                .transpose()?,
             profile: options.profile.unwrap_or_default(),
             cookie_key_file: options
                 .cookie_key_file

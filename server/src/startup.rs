@@ -7,6 +7,8 @@ use crate::{
     health,
     secrets::{self, SecretError, Secrets},
     security::{
+        headers::{security_headers, HeaderPolicy},
+        limits::{enforce_client_limits, ClientLimits, BODY_LIMIT_BYTES},
         no_store::no_store,
         origin::{refuse_cross_site, AllowedOrigins},
         session_cookie::{finish_session_cookie, SessionCookiePolicy},
@@ -40,15 +42,19 @@ use axum::{
     extract::{DefaultBodyLimit, Request},
     middleware, Extension, Router,
 };
-use leptos::{config::LeptosOptions, prelude::provide_context};
+use leptos::{
+    config::LeptosOptions,
+    nonce::Nonce,
+    prelude::{provide_context, use_context},
+};
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 use tokio::{net::TcpListener, task::JoinHandle};
-use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tower_http::{
+    limit::RequestBodyLimitLayer,
+    trace::{DefaultOnResponse, TraceLayer},
+};
 use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
-
-/// Request bodies larger than this get `413`: forms and JSON here are tiny.
-pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -70,6 +76,7 @@ pub struct Application {
     router: Router,
     stores: Arc<Stores>,
     cleanup: JoinHandle<()>,
+    forget_clients: JoinHandle<()>,
 }
 
 impl Application {
@@ -96,16 +103,39 @@ impl Application {
             idle_timeout: settings.session_idle_timeout,
             absolute_timeout: settings.session_absolute_timeout,
         };
-        let router = build_router(&settings, addr, stores.clone(), policy, &secrets, jwt_keys);
+        let limits = ClientLimits {
+            address_header: settings.client_address_header.clone(),
+            ..ClientLimits::per_minute(
+                settings.password_checks_per_minute,
+                settings.new_sessions_per_minute,
+            )
+        };
+        let router = build_router(
+            &settings,
+            addr,
+            stores.clone(),
+            policy,
+            &secrets,
+            jwt_keys,
+            limits.clone(),
+        );
         let cleanup = tokio::spawn(delete_expired_every_minute(
             stores.clone(),
             settings.session_absolute_timeout,
         ));
+        let forget_clients = tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(60));
+            loop {
+                tick.tick().await;
+                limits.forget_idle_clients();
+            }
+        });
         Ok(Application {
             listener,
             router,
             stores,
             cleanup,
+            forget_clients,
         })
     }
 
@@ -121,10 +151,15 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        let served = axum::serve(self.listener, self.router)
+        // The peer address is what the per-client limits count by.
+        let app = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        let served = axum::serve(self.listener, app)
             .with_graceful_shutdown(shutdown)
             .await;
         self.cleanup.abort();
+        self.forget_clients.abort();
         self.stores.close().await;
         tracing::info!("stopped; stores closed");
         served
@@ -151,6 +186,7 @@ fn build_router(
     policy: SessionPolicy,
     secrets: &Secrets,
     jwt_keys: Arc<JwtKeys>,
+    limits: ClientLimits,
 ) -> Router {
     let leptos_options = LeptosOptions::builder()
         .output_name(OUTPUT_NAME)
@@ -194,9 +230,24 @@ fn build_router(
         secure,
     };
     let allowed_origins = AllowedOrigins::new(settings.public_url.as_ref(), addr);
+    let header_policy = HeaderPolicy {
+        hsts: secure,
+        // `cargo leptos watch` reloads pages through a websocket on its own port.
+        reload_socket: std::env::var_os("LEPTOS_WATCH").map(|_| {
+            let port = std::env::var("LEPTOS_RELOAD_PORT").unwrap_or_else(|_| "3001".into());
+            format!("ws://*:{port}")
+        }),
+    };
 
     let routes = generate_route_list(App);
-    let context_state = state.clone();
+    // What every Leptos-rendered page (the 404 page too) finds in its context.
+    let page_context = {
+        let state = state.clone();
+        move || {
+            provide_context(state.clone());
+            use_request_nonce();
+        }
+    };
     Router::new()
         .merge(accounts::handlers::router())
         .merge(shop::handlers::router())
@@ -210,13 +261,16 @@ fn build_router(
         .leptos_routes_with_context(
             &state,
             routes,
-            move || provide_context(context_state.clone()),
+            page_context.clone(),
             {
                 let options = leptos_options.clone();
                 move || shell(options.clone())
             },
         )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
+            page_context,
+            shell,
+        ))
         .with_state(state)
         .layer(Extension(policy))
         .layer(sessions)
@@ -224,7 +278,12 @@ fn build_router(
         .layer(middleware::from_fn_with_state(cookie_policy, finish_session_cookie))
         .layer(middleware::from_fn(no_store))
         .layer(middleware::from_fn_with_state(allowed_origins, refuse_cross_site))
+        // Extractors (forms, JSON) and server functions alike read at most this much body;
+        // an announced oversized body is refused by `enforce_client_limits` first.
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
+        .layer(middleware::from_fn_with_state(limits, enforce_client_limits))
+        .layer(middleware::from_fn_with_state(header_policy, security_headers))
         .layer(
             TraceLayer::new_for_http()
                 // Method and path only: query strings, headers and bodies stay out of logs.
@@ -233,6 +292,16 @@ fn build_router(
                 })
                 .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
         )
+}
+
+/// Leptos gives each page a nonce of its own; the page must use the one the
+/// Content-Security-Policy header names (`security::headers`).
+fn use_request_nonce() {
+    let nonce = use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<Nonce>().cloned());
+    if let Some(nonce) = nonce {
+        provide_context(nonce);
+    }
 }
 
 async fn delete_expired_every_minute(stores: Arc<Stores>, cart_idle: Duration) {

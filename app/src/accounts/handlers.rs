@@ -55,9 +55,11 @@ async fn change_password(
                 <p>"Log in again in any lab: " <a href="/">"back to the start"</a> "."</p>
             }
         }),
-        Err(error @ (AppError::Internal | AppError::TooManyAttempts { .. })) => {
-            static_page::error_page(error)
-        }
+        Err(
+            error @ (AppError::Internal
+            | AppError::TooManyAttempts { .. }
+            | AppError::TooManyRequests { .. }),
+        ) => static_page::error_page(error),
         Err(error) => {
             let status = http::StatusCode::from_u16(error.status())
                 .unwrap_or(http::StatusCode::UNPROCESSABLE_ENTITY);

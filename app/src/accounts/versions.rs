@@ -17,26 +17,36 @@ use std::{
     time::{Duration, Instant},
 };
 
-/// At this many entries, expired ones are swept out before a new one goes in, so one
-/// visitor per account cannot grow the map without bound.
+/// The first size at which expired entries are swept out before a new one goes in.
 const SWEEP_AT: usize = 4096;
 
 #[derive(Debug)]
 pub struct VersionCache {
     ttl: Duration,
+    entries: Mutex<Entries>,
+}
+
+#[derive(Debug)]
+struct Entries {
     /// Account id → (version, or `None` for a deleted account; when it was read).
-    entries: Mutex<HashMap<i64, (Option<i64>, Instant)>>,
+    versions: HashMap<i64, (Option<i64>, Instant)>,
+    /// The size that triggers the next sweep: twice what survived the last one, so sweeping
+    /// costs O(1) per insert on average even when every entry is still fresh.
+    sweep_at: usize,
 }
 
 impl VersionCache {
     pub fn new(ttl: Duration) -> Self {
         Self {
             ttl,
-            entries: Mutex::default(),
+            entries: Mutex::new(Entries {
+                versions: HashMap::new(),
+                sweep_at: SWEEP_AT,
+            }),
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<i64, (Option<i64>, Instant)>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Entries> {
         self.entries.lock().unwrap_or_else(|e| e.into_inner())
     }
 
@@ -47,7 +57,7 @@ impl VersionCache {
             return None;
         }
         let entries = self.lock();
-        let (version, read_at) = entries.get(&id)?;
+        let (version, read_at) = entries.versions.get(&id)?;
         (read_at.elapsed() < self.ttl).then_some(*version)
     }
 
@@ -58,16 +68,19 @@ impl VersionCache {
             return;
         }
         let mut entries = self.lock();
-        if let Some((Some(known), _)) = entries.get(&id) {
+        if let Some((Some(known), _)) = entries.versions.get(&id) {
             if version.is_some_and(|v| v < *known) {
                 return;
             }
         }
-        if entries.len() >= SWEEP_AT {
+        if entries.versions.len() >= entries.sweep_at {
             let ttl = self.ttl;
-            entries.retain(|_, (_, read_at)| read_at.elapsed() < ttl);
+            entries
+                .versions
+                .retain(|_, (_, read_at)| read_at.elapsed() < ttl);
+            entries.sweep_at = SWEEP_AT.max(2 * entries.versions.len());
         }
-        entries.insert(id, (version, Instant::now()));
+        entries.versions.insert(id, (version, Instant::now()));
     }
 }
 
@@ -114,6 +127,22 @@ mod tests {
         }
         std::thread::sleep(Duration::from_millis(30));
         cache.put(-1, Some(1));
-        assert_eq!(cache.lock().len(), 1, "only the fresh entry is left");
+        assert_eq!(
+            cache.lock().versions.len(),
+            1,
+            "only the fresh entry is left"
+        );
+    }
+
+    #[test]
+    fn with_every_entry_fresh_the_next_sweep_waits_for_twice_as_many() {
+        let cache = VersionCache::new(Duration::from_secs(60));
+        for id in 0..=SWEEP_AT as i64 {
+            cache.put(id, Some(1));
+        }
+        // The sweep at SWEEP_AT kept everything: the next one is due at twice that, not at
+        // every further insert.
+        assert_eq!(cache.lock().sweep_at, 2 * SWEEP_AT);
+        assert_eq!(cache.lock().versions.len(), SWEEP_AT + 1);
     }
 }

@@ -57,16 +57,14 @@ impl From<AppError> for ApiError {
             AppError::NotLoggedIn => "not_logged_in",
             AppError::InvalidCredentials => "invalid_credentials",
             AppError::TooManyAttempts { .. } => "too_many_attempts",
+            AppError::TooManyRequests { .. } => "too_many_requests",
             AppError::Invalid(_) | AppError::Request(_) => "invalid_request",
             AppError::UsernameTaken => "username_taken",
             AppError::NotFound => "not_found",
             AppError::Internal => "internal",
             AppError::Unavailable => "unavailable",
         };
-        let retry_after = match &error {
-            AppError::TooManyAttempts { retry_after_secs } => Some(*retry_after_secs),
-            _ => None,
-        };
+        let retry_after = error.retry_after_secs();
         Self {
             retry_after,
             ..Self::new(status, code, error.to_string())

@@ -28,10 +28,7 @@ pub fn Layout(children: Children) -> impl IntoView {
 #[component]
 pub fn ErrorView(error: AppError) -> impl IntoView {
     set_response_status(error.status());
-    let retry = match &error {
-        AppError::TooManyAttempts { retry_after_secs } => Some(*retry_after_secs),
-        _ => None,
-    };
+    let retry = error.retry_after_secs();
     #[cfg(feature = "ssr")]
     if let (Some(secs), Some(response)) = (retry, use_context::<leptos_axum::ResponseOptions>()) {
         response.insert_header(http::header::RETRY_AFTER, http::HeaderValue::from(secs));

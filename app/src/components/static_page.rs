@@ -12,7 +12,8 @@ use axum::{
     response::{Html, IntoResponse, Response},
 };
 use leptos::{
-    config::LeptosOptions, hydration::HydrationScripts, prelude::*, tachys::view::RenderHtml,
+    config::LeptosOptions, hydration::HydrationScripts, nonce::Nonce, prelude::*,
+    tachys::view::RenderHtml,
 };
 
 /// Renders `body` inside the site layout as a complete document with the given status.
@@ -24,24 +25,37 @@ where
     document(status, title, None, body)
 }
 
+/// What a page with islands needs: the site's options (where the wasm is) and this response's
+/// script nonce, which the Content-Security-Policy header names (`security::headers` in the
+/// server puts it in the request's extensions).
+pub struct Islands<'a> {
+    pub options: &'a LeptosOptions,
+    pub nonce: Option<Nonce>,
+}
+
 /// Like [`render`], for a page with islands: the head also loads the wasm that hydrates them.
 pub fn render_with_islands<F, V>(
     status: StatusCode,
     title: &'static str,
-    options: &LeptosOptions,
+    islands: Islands<'_>,
     body: F,
 ) -> Response
 where
     F: FnOnce() -> V + Send + 'static,
     V: IntoView + 'static,
 {
-    document(status, title, Some(options.clone()), body)
+    document(
+        status,
+        title,
+        Some((islands.options.clone(), islands.nonce)),
+        body,
+    )
 }
 
 fn document<F, V>(
     status: StatusCode,
     title: &'static str,
-    islands: Option<LeptosOptions>,
+    islands: Option<(LeptosOptions, Option<Nonce>)>,
     body: F,
 ) -> Response
 where
@@ -51,7 +65,12 @@ where
     let owner = Owner::new();
     let (scripts, content) = owner.with(|| {
         let scripts = islands
-            .map(|options| view! { <HydrationScripts options islands=true/> }.to_html())
+            .map(|(options, nonce)| {
+                if let Some(nonce) = nonce {
+                    provide_context(nonce);
+                }
+                view! { <HydrationScripts options islands=true/> }.to_html()
+            })
             .unwrap_or_default();
         (scripts, view! { <Layout>{body()}</Layout> }.to_html())
     });
@@ -68,10 +87,7 @@ where
 /// Renders an [`crate::error::AppError`] page; `429`s also say when to come back.
 pub fn error_page(error: crate::error::AppError) -> Response {
     let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let retry = match &error {
-        crate::error::AppError::TooManyAttempts { retry_after_secs } => Some(*retry_after_secs),
-        _ => None,
-    };
+    let retry = error.retry_after_secs();
     let mut response = render(status, error.heading(), move || {
         view! { <super::layout::ErrorView error=error/> }
     });

@@ -47,7 +47,7 @@ pub struct TokenResponse {
 
 /// Reads the body as JSON or as a form, by its `Content-Type`. Broken syntax is `400`, the
 /// wrong fields `422`, another media type `415`: never a `500`.
-fn parse_token_request(headers: &HeaderMap, body: &[u8]) -> Result<TokenRequest, ApiError> {
+pub fn parse_token_request(headers: &HeaderMap, body: &[u8]) -> Result<TokenRequest, ApiError> {
     let media_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())

@@ -128,20 +128,12 @@ impl Tokens {
         Ok(Issued { token, claims })
     }
 
-    /// Checks everything: shape and header first (cheap, and the header never chooses the
-    /// key), then signature and registered claims, then the denylist and the account's
-    /// credentials version.
+    /// Checks everything: what the token itself shows ([`check_signed`]), then the denylist
+    /// and the account's credentials version.
     pub async fn verify(&self, token: &str) -> Result<Verified, AppError> {
-        if let Err(refused) = self.check_header(token) {
-            return Ok(Err(refused));
-        }
-        let claims = match jsonwebtoken::decode::<Claims>(
-            token,
-            self.keys.decoding(),
-            self.keys.validation(),
-        ) {
-            Ok(data) => data.claims,
-            Err(e) => return Ok(Err(self.explain(token, e.kind()))),
+        let claims = match check_signed(&self.keys, token) {
+            Ok(claims) => claims,
+            Err(refused) => return Ok(Err(refused)),
         };
         if self
             .revocations
@@ -172,73 +164,83 @@ impl Tokens {
             .revoke(&[&jti_key(&claims.jti), &sid_key(&claims.sid)], until)
             .await
     }
+}
 
-    fn check_header(&self, token: &str) -> Result<(), TokenError> {
-        let header = match jsonwebtoken::decode_header(token) {
-            Ok(header) => header,
-            // `alg: none` (in any spelling) is not an algorithm jsonwebtoken knows, so the
-            // header fails to parse; say why in plain words.
-            Err(_) if declares_no_algorithm(token) => return Err(TokenError::Unsigned),
-            Err(_) => return Err(TokenError::Malformed),
-        };
-        if header.alg != self.keys.algorithm() {
-            return Err(TokenError::WrongAlgorithm {
-                expected: self.keys.settings().algorithm.name(),
-            });
-        }
-        if !header
-            .typ
-            .as_deref()
-            .is_some_and(|t| t.eq_ignore_ascii_case("JWT"))
-        {
-            return Err(TokenError::WrongType);
-        }
-        let present = [
-            header.jku.is_some(),
-            header.x5u.is_some(),
-            header.jwk.is_some(),
-            header.x5c.is_some(),
-            header.x5t.is_some() || header.x5t_s256.is_some(),
-        ];
-        if let Some((name, _)) = KEY_HINTS.iter().zip(present).find(|(_, p)| *p) {
-            return Err(TokenError::KeyHint(name));
-        }
-        if header.crit.is_some() {
-            return Err(TokenError::KeyHint("crit"));
-        }
-        if header.kid.is_some() && header.kid.as_deref() != self.keys.kid() {
-            return Err(TokenError::UnknownKey);
-        }
-        Ok(())
+/// The checks that need only the keys, in order: shape and header first (cheap, and the
+/// header never chooses the key), then the signature and the registered claims. Stateless, so
+/// it is also what the fuzz target `jwt_verify` drives.
+pub fn check_signed(keys: &JwtKeys, token: &str) -> Verified {
+    check_header(keys, token)?;
+    jsonwebtoken::decode::<Claims>(token, keys.decoding(), keys.validation())
+        .map(|data| data.claims)
+        .map_err(|e| explain(keys, token, e.kind()))
+}
+
+fn check_header(keys: &JwtKeys, token: &str) -> Result<(), TokenError> {
+    let header = match jsonwebtoken::decode_header(token) {
+        Ok(header) => header,
+        // `alg: none` (in any spelling) is not an algorithm jsonwebtoken knows, so the
+        // header fails to parse; say why in plain words.
+        Err(_) if declares_no_algorithm(token) => return Err(TokenError::Unsigned),
+        Err(_) => return Err(TokenError::Malformed),
+    };
+    if header.alg != keys.algorithm() {
+        return Err(TokenError::WrongAlgorithm {
+            expected: keys.settings().algorithm.name(),
+        });
     }
+    if !header
+        .typ
+        .as_deref()
+        .is_some_and(|t| t.eq_ignore_ascii_case("JWT"))
+    {
+        return Err(TokenError::WrongType);
+    }
+    let present = [
+        header.jku.is_some(),
+        header.x5u.is_some(),
+        header.jwk.is_some(),
+        header.x5c.is_some(),
+        header.x5t.is_some() || header.x5t_s256.is_some(),
+    ];
+    if let Some((name, _)) = KEY_HINTS.iter().zip(present).find(|(_, p)| *p) {
+        return Err(TokenError::KeyHint(name));
+    }
+    if header.crit.is_some() {
+        return Err(TokenError::KeyHint("crit"));
+    }
+    if header.kid.is_some() && header.kid.as_deref() != keys.kid() {
+        return Err(TokenError::UnknownKey);
+    }
+    Ok(())
+}
 
-    fn explain(&self, token: &str, kind: &ErrorKind) -> TokenError {
-        match kind {
-            // jsonwebtoken reads the claims into our type before it validates them, so a
-            // missing `exp` or a string `exp` surfaces as a JSON error. Validating into a
-            // free-form value instead names the claim (only failures pay for this).
-            ErrorKind::Json(_) => match jsonwebtoken::decode::<serde_json::Value>(
-                token,
-                self.keys.decoding(),
-                self.keys.validation(),
-            ) {
-                Err(e) if !matches!(e.kind(), ErrorKind::Json(_)) => self.explain(token, e.kind()),
-                _ => TokenError::Malformed,
-            },
-            ErrorKind::InvalidSignature => TokenError::BadSignature,
-            ErrorKind::ExpiredSignature => TokenError::Expired,
-            ErrorKind::ImmatureSignature => TokenError::NotYetValid,
-            ErrorKind::InvalidIssuer => TokenError::WrongIssuer,
-            ErrorKind::InvalidAudience => TokenError::WrongAudience,
-            ErrorKind::MissingRequiredClaim(claim) => TokenError::MissingClaim(claim.clone()),
-            ErrorKind::InvalidClaimFormat(claim) => TokenError::BadClaim(claim.clone()),
-            ErrorKind::InvalidAlgorithm | ErrorKind::InvalidAlgorithmName => {
-                TokenError::WrongAlgorithm {
-                    expected: self.keys.settings().algorithm.name(),
-                }
-            }
+fn explain(keys: &JwtKeys, token: &str, kind: &ErrorKind) -> TokenError {
+    match kind {
+        // jsonwebtoken reads the claims into our type before it validates them, so a
+        // missing `exp` or a string `exp` surfaces as a JSON error. Validating into a
+        // free-form value instead names the claim (only failures pay for this).
+        ErrorKind::Json(_) => match jsonwebtoken::decode::<serde_json::Value>(
+            token,
+            keys.decoding(),
+            keys.validation(),
+        ) {
+            Err(e) if !matches!(e.kind(), ErrorKind::Json(_)) => explain(keys, token, e.kind()),
             _ => TokenError::Malformed,
+        },
+        ErrorKind::InvalidSignature => TokenError::BadSignature,
+        ErrorKind::ExpiredSignature => TokenError::Expired,
+        ErrorKind::ImmatureSignature => TokenError::NotYetValid,
+        ErrorKind::InvalidIssuer => TokenError::WrongIssuer,
+        ErrorKind::InvalidAudience => TokenError::WrongAudience,
+        ErrorKind::MissingRequiredClaim(claim) => TokenError::MissingClaim(claim.clone()),
+        ErrorKind::InvalidClaimFormat(claim) => TokenError::BadClaim(claim.clone()),
+        ErrorKind::InvalidAlgorithm | ErrorKind::InvalidAlgorithmName => {
+            TokenError::WrongAlgorithm {
+                expected: keys.settings().algorithm.name(),
+            }
         }
+        _ => TokenError::Malformed,
     }
 }
 

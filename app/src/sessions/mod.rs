@@ -16,6 +16,7 @@ use crate::clock::unix_now;
 use crate::{
     accounts::service::{Accounts, AuthenticatedUser},
     error::AppError,
+    limits::NewSessionAllowance,
 };
 use axum::{extract::FromRequestParts, http::request::Parts};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
@@ -64,11 +65,17 @@ struct Stamped<T> {
 pub struct LabSession {
     session: Session,
     policy: SessionPolicy,
+    /// This client's allowance for new sessions, when the server limits them.
+    new_sessions: Option<NewSessionAllowance>,
 }
 
 impl LabSession {
     pub fn new(session: Session, policy: SessionPolicy) -> Self {
-        Self { session, policy }
+        Self {
+            session,
+            policy,
+            new_sessions: None,
+        }
     }
 
     /// The lab's value, if logged in, within both timeouts, and issued under the account's
@@ -137,8 +144,12 @@ impl LabSession {
         }))
     }
 
-    /// Logs in: a brand-new session id first, then the value under it.
+    /// Logs in: a brand-new session id first, then the value under it. Each login creates a
+    /// session, so it spends one of the client's new sessions for this minute.
     pub async fn log_in<T: SessionEntry>(&self, value: T) -> Result<(), AppError> {
+        if let Some(allowance) = &self.new_sessions {
+            allowance.take()?;
+        }
         self.session.cycle_id().await?;
         let now = unix_now();
         let stamped = Stamped {
@@ -177,7 +188,10 @@ impl<S: Send + Sync> FromRequestParts<S> for LabSession {
             .get::<SessionPolicy>()
             .copied()
             .ok_or_else(|| AppError::internal("session policy missing", "no extension"))?;
-        Ok(Self::new(session, policy))
+        Ok(Self {
+            new_sessions: parts.extensions.get::<NewSessionAllowance>().cloned(),
+            ..Self::new(session, policy)
+        })
     }
 }
 

@@ -18,9 +18,9 @@ use axum::{
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
     routing::get,
-    Form, Router,
+    Extension, Form, Router,
 };
-use leptos::prelude::*;
+use leptos::{nonce::Nonce, prelude::*};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -40,44 +40,50 @@ async fn shopper_name(state: &AppState, session: &LabSession) -> Result<Option<S
     }
 }
 
+/// The page for a successful read, or the error page (`401` when nobody is logged in).
+fn page_or_error<T>(read: Result<T, AppError>, page: impl FnOnce(T) -> Response) -> Response {
+    read.map_or_else(static_page::error_page, page)
+}
+
 async fn home(State(state): State<AppState>, session: LabSession) -> Response {
-    match shopper_name(&state, &session).await {
-        Ok(shopper) => static_page::render(StatusCode::OK, "Apple shop", move || {
+    page_or_error(shopper_name(&state, &session).await, |shopper| {
+        static_page::render(StatusCode::OK, "Apple shop", move || {
             view! { <ShopHome shopper/> }
-        }),
-        Err(error) => static_page::error_page(error),
-    }
+        })
+    })
 }
 
 async fn login_page(State(state): State<AppState>, session: LabSession) -> Response {
-    match shopper_name(&state, &session).await {
-        Ok(shopper) => static_page::render(StatusCode::OK, "Log in to the shop", move || {
+    page_or_error(shopper_name(&state, &session).await, |shopper| {
+        static_page::render(StatusCode::OK, "Log in to the shop", move || {
             view! { <ShopLogin shopper/> }
-        }),
-        Err(error) => static_page::error_page(error),
-    }
+        })
+    })
 }
 
 /// The only shop page with an island (the "Add an apple" button), so it loads the wasm.
-async fn apples_page(State(state): State<AppState>, session: LabSession) -> Response {
-    match service::apples(&state, &session).await {
-        Ok(apples) => static_page::render_with_islands(
-            StatusCode::OK,
-            "Apples",
-            &state.leptos_options,
-            move || view! { <Apples apples/> },
-        ),
-        Err(error) => static_page::error_page(error),
-    }
+async fn apples_page(
+    State(state): State<AppState>,
+    session: LabSession,
+    nonce: Option<Extension<Nonce>>,
+) -> Response {
+    page_or_error(service::apples(&state, &session).await, |apples| {
+        let islands = static_page::Islands {
+            options: &state.leptos_options,
+            nonce: nonce.map(|Extension(nonce)| nonce),
+        };
+        static_page::render_with_islands(StatusCode::OK, "Apples", islands, move || {
+            view! { <Apples apples/> }
+        })
+    })
 }
 
 async fn checkout_page(State(state): State<AppState>, session: LabSession) -> Response {
-    match service::apples(&state, &session).await {
-        Ok(apples) => static_page::render(StatusCode::OK, "Checkout", move || {
+    page_or_error(service::apples(&state, &session).await, |apples| {
+        static_page::render(StatusCode::OK, "Checkout", move || {
             view! { <Checkout apples/> }
-        }),
-        Err(error) => static_page::error_page(error),
-    }
+        })
+    })
 }
 
 async fn log_in(
@@ -101,28 +107,25 @@ async fn log_in(
 }
 
 async fn add_apple(State(state): State<AppState>, session: LabSession) -> Response {
-    match service::add_apple(&state, &session).await {
-        Ok(_) => Redirect::to("/shop/apple").into_response(),
-        Err(error) => static_page::error_page(error),
-    }
+    page_or_error(service::add_apple(&state, &session).await, |_| {
+        Redirect::to("/shop/apple").into_response()
+    })
 }
 
 async fn pay(State(state): State<AppState>, session: LabSession) -> Response {
-    match service::pay(&state, &session).await {
-        Ok(apples) => static_page::render(StatusCode::OK, "Checkout", move || {
+    page_or_error(service::pay(&state, &session).await, |apples| {
+        static_page::render(StatusCode::OK, "Checkout", move || {
             view! {
                 <h1>"Checkout"</h1>
                 <p class="result">{format!("You paid for your {apples} apples!")}</p>
                 <p><a href="/shop/apple">"Buy more apples"</a></p>
             }
-        }),
-        Err(error) => static_page::error_page(error),
-    }
+        })
+    })
 }
 
 async fn log_out(State(state): State<AppState>, session: LabSession) -> Response {
-    match service::log_out(&state, &session).await {
-        Ok(()) => Redirect::to("/shop").into_response(),
-        Err(error) => static_page::error_page(error),
-    }
+    page_or_error(service::log_out(&state, &session).await, |()| {
+        Redirect::to("/shop").into_response()
+    })
 }

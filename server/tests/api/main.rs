@@ -6,6 +6,7 @@ mod accounts;
 mod api;
 mod assets;
 mod cookies;
+mod hardening;
 mod helpers;
 mod inspector;
 mod jwt;

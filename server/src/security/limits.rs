@@ -1,0 +1,176 @@
+//! Abuse limits in front of every handler:
+//!
+//! - request headers larger than [`HEADER_LIMIT_BYTES`] in all get `431` (hyper alone would
+//!   accept about 400 KB), and a body announced larger than [`BODY_LIMIT_BYTES`] gets `413`
+//!   (JSON on the API, a page elsewhere; a body that only turns out too long while it is read
+//!   is cut off by `tower-http`'s `RequestBodyLimitLayer`, see `startup`);
+//! - every request that checks or sets a password (the logins, `/api/token`, registration, a
+//!   password change) counts against its client's per-minute allowance, and beyond it gets
+//!   `429` with `Retry-After` before any hashing;
+//! - each request carries its client's allowance for new sessions, which
+//!   [`app::sessions::LabSession`] spends when a login creates a session. Nothing else creates
+//!   one (anonymous visitors get no session record), so a flood cannot fill the store.
+
+use app::{
+    api::error::ApiError,
+    components::static_page,
+    error::AppError,
+    limits::{ClientKey, NewSessionAllowance, PerClientLimit},
+};
+use axum::{
+    extract::{ConnectInfo, Request, State},
+    http::{header, HeaderMap, HeaderName, Method, StatusCode},
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+use std::{
+    net::{IpAddr, SocketAddr},
+    sync::Arc,
+};
+
+/// Request bodies larger than this get `413`: forms and JSON here are tiny.
+pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
+
+/// The most header bytes (names and values) a request may carry: a full 4 KB cookie for each
+/// lab and the usual browser headers fit many times over.
+pub const HEADER_LIMIT_BYTES: usize = 32 * 1024;
+
+/// The per-client limits; `None` turns one off.
+#[derive(Clone, Debug, Default)]
+pub struct ClientLimits {
+    pub password_checks: Option<Arc<PerClientLimit>>,
+    pub new_sessions: Option<Arc<PerClientLimit>>,
+    /// Behind a reverse proxy every peer is the proxy: then the header it sets (and
+    /// overwrites) with the client's address names the client instead.
+    pub address_header: Option<HeaderName>,
+}
+
+impl ClientLimits {
+    pub fn per_minute(password_checks: u32, new_sessions: u32) -> Self {
+        Self {
+            password_checks: PerClientLimit::per_minute(password_checks),
+            new_sessions: PerClientLimit::per_minute(new_sessions),
+            address_header: None,
+        }
+    }
+
+    /// Who sent `request`: the address in the configured header (its last entry, the one the
+    /// nearest proxy wrote), else the TCP peer; `None` when neither is known.
+    fn client(&self, request: &Request) -> Option<ClientKey> {
+        let from_header = self.address_header.as_ref().and_then(|name| {
+            let value = request.headers().get(name)?.to_str().ok()?;
+            value.rsplit(',').next()?.trim().parse::<IpAddr>().ok()
+        });
+        let peer = || {
+            request
+                .extensions()
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|ConnectInfo(peer)| peer.ip())
+        };
+        from_header.or_else(peer).map(ClientKey::from)
+    }
+
+    /// Drops the counts of clients that have been quiet long enough to be forgiven.
+    pub fn forget_idle_clients(&self) {
+        for limit in [&self.password_checks, &self.new_sessions]
+            .into_iter()
+            .flatten()
+        {
+            limit.forget_idle_clients();
+        }
+    }
+}
+
+/// Requests that hash a password: every login form, the token endpoint, registration and the
+/// password change.
+fn checks_a_password(method: &Method, path: &str) -> bool {
+    method == Method::POST
+        && (path.ends_with("/login")
+            || matches!(path, "/api/token" | "/register" | "/account/password"))
+}
+
+fn header_bytes(headers: &HeaderMap) -> usize {
+    headers
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len())
+        .sum()
+}
+
+pub async fn enforce_client_limits(
+    State(limits): State<ClientLimits>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    if header_bytes(request.headers()) > HEADER_LIMIT_BYTES {
+        tracing::info!("refused: request headers over {HEADER_LIMIT_BYTES} bytes");
+        let error = AppError::Request(format!(
+            "the request headers exceed {HEADER_LIMIT_BYTES} bytes"
+        ));
+        return refusal(
+            request.uri().path(),
+            error,
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+        );
+    }
+    let announced_body = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|length| length.to_str().ok()?.parse::<u64>().ok());
+    if announced_body.is_some_and(|length| length > BODY_LIMIT_BYTES as u64) {
+        let error = AppError::Request(format!("the body exceeds {BODY_LIMIT_BYTES} bytes"));
+        return refusal(request.uri().path(), error, StatusCode::PAYLOAD_TOO_LARGE);
+    }
+    // Without an address (a router called in-process) there is nobody to count.
+    let Some(client) = limits.client(&request) else {
+        return next.run(request).await;
+    };
+    if let Some(limit) = &limits.password_checks {
+        if checks_a_password(request.method(), request.uri().path()) {
+            if let Err(error) = limit.take(client) {
+                tracing::info!("refused: too many password checks from one client");
+                return refusal(request.uri().path(), error, StatusCode::TOO_MANY_REQUESTS);
+            }
+        }
+    }
+    if let Some(limit) = &limits.new_sessions {
+        request.extensions_mut().insert(NewSessionAllowance {
+            client,
+            limit: limit.clone(),
+        });
+    }
+    next.run(request).await
+}
+
+/// JSON for the API, a page for everything else.
+fn refusal(path: &str, error: AppError, status: StatusCode) -> Response {
+    let mut response = if path.starts_with("/api/") {
+        ApiError::from(error).into_response()
+    } else {
+        static_page::error_page(error)
+    };
+    *response.status_mut() = status;
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn password_checks_are_the_logins_the_token_endpoint_and_the_account_forms() {
+        for path in [
+            "/shop/login",
+            "/jwt/login",
+            "/signed-cookie/login",
+            "/api/token",
+            "/register",
+            "/account/password",
+        ] {
+            assert!(checks_a_password(&Method::POST, path), "{path}");
+            assert!(!checks_a_password(&Method::GET, path), "{path}");
+        }
+        for path in ["/shop/apple", "/jwt/logout", "/api/me", "/login/x"] {
+            assert!(!checks_a_password(&Method::POST, path), "{path}");
+        }
+    }
+}
