@@ -230,14 +230,12 @@ fn build_router(
         secure,
     };
     let allowed_origins = AllowedOrigins::new(settings.public_url.as_ref(), addr);
-    let header_policy = HeaderPolicy {
-        hsts: secure,
-        // `cargo leptos watch` reloads pages through a websocket on its own port.
-        reload_socket: std::env::var_os("LEPTOS_WATCH").map(|_| {
-            let port = std::env::var("LEPTOS_RELOAD_PORT").unwrap_or_else(|_| "3001".into());
-            format!("ws://*:{port}")
-        }),
-    };
+    // `cargo leptos watch` reloads pages through a websocket on its own port.
+    let reload_socket = std::env::var_os("LEPTOS_WATCH").map(|_| {
+        let port = std::env::var("LEPTOS_RELOAD_PORT").unwrap_or_else(|_| "3001".into());
+        format!("ws://*:{port}")
+    });
+    let header_policy = HeaderPolicy::new(secure, reload_socket.as_deref());
 
     let routes = generate_route_list(App);
     // What every Leptos-rendered page (the 404 page too) finds in its context.

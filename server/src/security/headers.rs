@@ -13,30 +13,44 @@ use axum::{
     response::Response,
 };
 use leptos::nonce::Nonce;
+use std::sync::Arc;
+
+/// The policy up to the nonce; the rest is fixed at start ([`HeaderPolicy::new`]), so a
+/// response only pays for one concatenation.
+const BEFORE_NONCE: &str = "default-src 'self'; script-src 'self' 'nonce-";
 
 /// What the headers depend on: https or not, and whether `cargo leptos watch` is reloading.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct HeaderPolicy {
     /// Send `Strict-Transport-Security`: only when the public URL is https, since browsers
     /// would otherwise refuse plain http to this host for a year.
-    pub hsts: bool,
-    /// The websocket `cargo leptos watch` reloads pages through (`ws://host:port`), if any.
-    pub reload_socket: Option<String>,
+    hsts: bool,
+    after_nonce: Arc<str>,
 }
 
 impl HeaderPolicy {
-    /// The policy for one response. `'wasm-unsafe-eval'` lets the page compile the wasm (not
-    /// `eval` JavaScript); `style-src 'self'` allows the stylesheet and no inline styles.
-    pub fn content_security_policy(&self, nonce: &str) -> String {
-        let connect = match &self.reload_socket {
+    /// `reload_socket`: the websocket `cargo leptos watch` reloads pages through, if any.
+    /// `'wasm-unsafe-eval'` lets the page compile the wasm (not `eval` JavaScript);
+    /// `style-src 'self'` allows the stylesheet and no inline styles.
+    pub fn new(hsts: bool, reload_socket: Option<&str>) -> Self {
+        let connect = match reload_socket {
             Some(socket) => format!("'self' {socket}"),
             None => "'self'".to_owned(),
         };
-        format!(
-            "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
-             style-src 'self'; img-src 'self' data:; connect-src {connect}; \
-             object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-        )
+        let after_nonce = format!(
+            "' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; \
+             connect-src {connect}; object-src 'none'; base-uri 'none'; form-action 'self'; \
+             frame-ancestors 'none'"
+        );
+        Self {
+            hsts,
+            after_nonce: after_nonce.into(),
+        }
+    }
+
+    /// The policy for one response.
+    pub fn content_security_policy(&self, nonce: &str) -> String {
+        [BEFORE_NONCE, nonce, &self.after_nonce].concat()
     }
 }
 
@@ -81,15 +95,14 @@ mod tests {
 
     #[test]
     fn the_policy_allows_only_this_nonce_and_the_reload_socket_when_watching() {
-        let plain = HeaderPolicy::default().content_security_policy("abc");
+        let plain = HeaderPolicy::new(false, None).content_security_policy("abc");
+        assert!(plain.starts_with("default-src 'self'; "));
+        assert!(plain.ends_with("frame-ancestors 'none'"));
         assert!(plain.contains("script-src 'self' 'nonce-abc' 'wasm-unsafe-eval';"));
         assert!(plain.contains("connect-src 'self';"));
         assert!(!plain.contains("unsafe-inline"));
-        let watching = HeaderPolicy {
-            hsts: false,
-            reload_socket: Some("ws://127.0.0.1:3001".into()),
-        }
-        .content_security_policy("abc");
+        let watching =
+            HeaderPolicy::new(false, Some("ws://127.0.0.1:3001")).content_security_policy("abc");
         assert!(watching.contains("connect-src 'self' ws://127.0.0.1:3001;"));
     }
 }
