@@ -36,6 +36,25 @@ pub enum AppError {
     /// The request to a server function itself failed (network, encoding).
     #[error("The request failed: {0}")]
     Request(String),
+    /// The request is larger than the server reads: its headers (`431`) or its body (`413`).
+    #[error("{part} larger than this server accepts ({limit_bytes} bytes).")]
+    TooLarge { part: RequestPart, limit_bytes: u64 },
+}
+
+/// The part of a request that can be too large; shown as the start of the sentence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RequestPart {
+    Headers,
+    Body,
+}
+
+impl std::fmt::Display for RequestPart {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            RequestPart::Headers => "The request headers are",
+            RequestPart::Body => "The request body is",
+        })
+    }
 }
 
 impl AppError {
@@ -48,6 +67,14 @@ impl AppError {
             AppError::UsernameTaken => 409,
             AppError::NotFound => 404,
             AppError::Request(_) => 400,
+            AppError::TooLarge {
+                part: RequestPart::Headers,
+                ..
+            } => 431,
+            AppError::TooLarge {
+                part: RequestPart::Body,
+                ..
+            } => 413,
             AppError::Internal => 500,
             AppError::Unavailable => 503,
         }
@@ -60,6 +87,7 @@ impl AppError {
             AppError::NotFound => "Not found",
             AppError::TooManyAttempts { .. } | AppError::TooManyRequests { .. } => "Slow down",
             AppError::Unavailable => "Temporarily unavailable",
+            AppError::TooLarge { .. } => "Too large",
             _ => "Something is not right",
         }
     }
@@ -118,6 +146,14 @@ impl AppError {
             "Internal" => AppError::Internal,
             "Unavailable" => AppError::Unavailable,
             "Request" => AppError::Request(text()?),
+            "TooLarge" => AppError::TooLarge {
+                part: match inner.get("part")?.as_str()? {
+                    "Headers" => RequestPart::Headers,
+                    "Body" => RequestPart::Body,
+                    _ => return None,
+                },
+                limit_bytes: inner.get("limit_bytes")?.as_u64()?,
+            },
             _ => return None,
         })
     }
@@ -199,6 +235,14 @@ mod tests {
             AppError::Internal,
             AppError::Unavailable,
             AppError::Request("offline".into()),
+            AppError::TooLarge {
+                part: RequestPart::Headers,
+                limit_bytes: 5,
+            },
+            AppError::TooLarge {
+                part: RequestPart::Body,
+                limit_bytes: 6,
+            },
         ];
         for error in every {
             let json = serde_json::to_value(&error).unwrap();

@@ -76,7 +76,6 @@ pub struct Application {
     router: Router,
     stores: Arc<Stores>,
     cleanup: JoinHandle<()>,
-    forget_clients: JoinHandle<()>,
 }
 
 impl Application {
@@ -119,23 +118,16 @@ impl Application {
             jwt_keys,
             limits.clone(),
         );
-        let cleanup = tokio::spawn(delete_expired_every_minute(
+        let cleanup = tokio::spawn(clean_up_every_minute(
             stores.clone(),
             settings.session_absolute_timeout,
+            limits,
         ));
-        let forget_clients = tokio::spawn(async move {
-            let mut tick = tokio::time::interval(Duration::from_secs(60));
-            loop {
-                tick.tick().await;
-                limits.forget_idle_clients();
-            }
-        });
         Ok(Application {
             listener,
             router,
             stores,
             cleanup,
-            forget_clients,
         })
     }
 
@@ -159,7 +151,6 @@ impl Application {
             .with_graceful_shutdown(shutdown)
             .await;
         self.cleanup.abort();
-        self.forget_clients.abort();
         self.stores.close().await;
         tracing::info!("stopped; stores closed");
         served
@@ -302,10 +293,12 @@ fn use_request_nonce() {
     }
 }
 
-async fn delete_expired_every_minute(stores: Arc<Stores>, cart_idle: Duration) {
+/// Housekeeping: expired records leave the stores, and quiet clients' counts are forgotten.
+async fn clean_up_every_minute(stores: Arc<Stores>, cart_idle: Duration, limits: ClientLimits) {
     let mut tick = tokio::time::interval(Duration::from_secs(60));
     loop {
         tick.tick().await;
         stores.delete_expired(cart_idle).await;
+        limits.forget_idle_clients();
     }
 }

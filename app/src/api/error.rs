@@ -2,7 +2,7 @@
 //! people. `401`s for tokens also carry `WWW-Authenticate: Bearer error="invalid_token"`
 //! (RFC 6750 section 3).
 
-use crate::error::AppError;
+use crate::error::{AppError, RequestPart};
 use axum::{
     extract::rejection::BytesRejection,
     http::{header, HeaderValue, StatusCode},
@@ -59,6 +59,14 @@ impl From<AppError> for ApiError {
             AppError::TooManyAttempts { .. } => "too_many_attempts",
             AppError::TooManyRequests { .. } => "too_many_requests",
             AppError::Invalid(_) | AppError::Request(_) => "invalid_request",
+            AppError::TooLarge {
+                part: RequestPart::Headers,
+                ..
+            } => "headers_too_large",
+            AppError::TooLarge {
+                part: RequestPart::Body,
+                ..
+            } => "payload_too_large",
             AppError::UsernameTaken => "username_taken",
             AppError::NotFound => "not_found",
             AppError::Internal => "internal",

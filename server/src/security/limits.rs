@@ -7,19 +7,19 @@
 //! - every request that checks or sets a password (the logins, `/api/token`, registration, a
 //!   password change) counts against its client's per-minute allowance, and beyond it gets
 //!   `429` with `Retry-After` before any hashing;
-//! - each request carries its client's allowance for new sessions, which
+//! - those same requests carry their client's allowance for new sessions, which
 //!   [`app::sessions::LabSession`] spends when a login creates a session. Nothing else creates
 //!   one (anonymous visitors get no session record), so a flood cannot fill the store.
 
 use app::{
     api::error::ApiError,
     components::static_page,
-    error::AppError,
+    error::{AppError, RequestPart},
     limits::{ClientKey, NewSessionAllowance, PerClientLimit},
 };
 use axum::{
     extract::{ConnectInfo, Request, State},
-    http::{header, HeaderMap, HeaderName, Method, StatusCode},
+    http::{header, HeaderMap, HeaderName, Method},
     middleware::Next,
     response::{IntoResponse, Response},
 };
@@ -103,35 +103,38 @@ pub async fn enforce_client_limits(
 ) -> Response {
     if header_bytes(request.headers()) > HEADER_LIMIT_BYTES {
         tracing::info!("refused: request headers over {HEADER_LIMIT_BYTES} bytes");
-        let error = AppError::Request(format!(
-            "the request headers exceed {HEADER_LIMIT_BYTES} bytes"
-        ));
-        return refusal(
-            request.uri().path(),
-            error,
-            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
-        );
+        let error = AppError::TooLarge {
+            part: RequestPart::Headers,
+            limit_bytes: HEADER_LIMIT_BYTES as u64,
+        };
+        return refusal(request.uri().path(), error);
     }
     let announced_body = request
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|length| length.to_str().ok()?.parse::<u64>().ok());
     if announced_body.is_some_and(|length| length > BODY_LIMIT_BYTES as u64) {
-        let error = AppError::Request(format!("the body exceeds {BODY_LIMIT_BYTES} bytes"));
-        return refusal(request.uri().path(), error, StatusCode::PAYLOAD_TOO_LARGE);
+        let error = AppError::TooLarge {
+            part: RequestPart::Body,
+            limit_bytes: BODY_LIMIT_BYTES as u64,
+        };
+        return refusal(request.uri().path(), error);
     }
     // Without an address (a router called in-process) there is nobody to count.
     let Some(client) = limits.client(&request) else {
         return next.run(request).await;
     };
+    if !checks_a_password(request.method(), request.uri().path()) {
+        return next.run(request).await;
+    }
     if let Some(limit) = &limits.password_checks {
-        if checks_a_password(request.method(), request.uri().path()) {
-            if let Err(error) = limit.take(client) {
-                tracing::info!("refused: too many password checks from one client");
-                return refusal(request.uri().path(), error, StatusCode::TOO_MANY_REQUESTS);
-            }
+        if let Err(error) = limit.take(client) {
+            tracing::info!("refused: too many password checks from one client");
+            return refusal(request.uri().path(), error);
         }
     }
+    // Only a login creates a session, and every login checks a password: other requests
+    // need no allowance.
     if let Some(limit) = &limits.new_sessions {
         request.extensions_mut().insert(NewSessionAllowance {
             client,
@@ -141,15 +144,13 @@ pub async fn enforce_client_limits(
     next.run(request).await
 }
 
-/// JSON for the API, a page for everything else.
-fn refusal(path: &str, error: AppError, status: StatusCode) -> Response {
-    let mut response = if path.starts_with("/api/") {
+/// JSON for the API, a page for everything else; the status is the error's.
+fn refusal(path: &str, error: AppError) -> Response {
+    if path.starts_with("/api/") {
         ApiError::from(error).into_response()
     } else {
         static_page::error_page(error)
-    };
-    *response.status_mut() = status;
-    response
+    }
 }
 
 #[cfg(test)]
