@@ -4,7 +4,7 @@
 Run from the project root after a release build (like ../shared/bench/compare.py, whose
 helpers it uses):
 
-    cargo leptos build --release
+    cargo leptos build --release --precompress
     scripts/bench-memory.py                          # default store (SQLite)
     scripts/bench-memory.py --args "--session-store memory"
 
@@ -46,7 +46,7 @@ def main():
     ap.add_argument("--args", default="", help="extra arguments for session-lab")
     a = ap.parse_args()
     if not os.path.exists(a.bin):
-        sys.exit(f"{a.bin} not found: run `cargo leptos build --release` first")
+        sys.exit(f"{a.bin} not found: run `cargo leptos build --release --precompress` first")
     data = tempfile.mkdtemp(prefix="bench-memory-")
     p_peer, p_ours = compare.free_port(), compare.free_port()
     peer = subprocess.Popen(["taskset", "-c", "1", "node", "app.js"], cwd=compare.PEER,

@@ -86,7 +86,7 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
 
     view! {
-        <Stylesheet id="leptos" href=format!("/pkg/{OUTPUT_NAME}.css")/>
+        <Stylesheet id="leptos" href=components::site_files::stylesheet_url()/>
         <Title formatter=|page: String| format!("{page} · Session Lab")/>
         <Router>
             <Layout>

@@ -6,7 +6,7 @@
 //
 //   node end2end/bench/hydration.mjs [--bin target/release/session-lab] [--runs 10]
 //
-// Build first (`cargo leptos build --release`); the server starts on a free port with a
+// Build first (`cargo leptos build --release --precompress`); the server starts on a free port with a
 // throw-away data directory, and is stopped afterwards.
 import { chromium } from '@playwright/test';
 import { spawn } from 'node:child_process';
@@ -25,7 +25,7 @@ const pages = ['/inspector', '/shop/apple', '/'];
 const account = { username: 'hydration_bench', password: 'correct horse battery' };
 
 if (!fs.existsSync(bin)) {
-  console.error(`${bin} not found: run \`cargo leptos build --release\` first`);
+  console.error(`${bin} not found: run \`cargo leptos build --release --precompress\` first`);
   process.exit(1);
 }
 

@@ -1,12 +1,20 @@
 //! The wasm entry point: hydrates the server-rendered page so its buttons come alive.
 
+use leptos::prelude::set_timeout;
+use std::time::Duration;
+
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
     // Islands mode: only the `#[island]` components of `app` come alive; the rest of the page
-    // stays the server's HTML.
+    // stays the server's HTML. Leptos' loader hydrates each island right after this returns.
     app::hydrate_islands();
-    // A marker for tests and the curious: from here on, the page is live.
+    // A marker for tests and the curious: from here on, the page is live. A zero timeout runs
+    // after the loader has hydrated every island, so the marker means all of them.
+    set_timeout(mark_hydrated, Duration::ZERO);
+}
+
+fn mark_hydrated() {
     if let Some(body) = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.body())

@@ -7,8 +7,9 @@ use crate::{
     health,
     secrets::{self, SecretError, Secrets},
     security::{
-        headers::{security_headers, HeaderPolicy},
-        limits::{enforce_client_limits, ClientLimits, BODY_LIMIT_BYTES},
+        guard::GuardLayer,
+        headers::HeaderPolicy,
+        limits::{ClientLimits, BODY_LIMIT_BYTES},
         no_store::no_store,
         origin::{refuse_cross_site, AllowedOrigins},
         session_cookie::{finish_session_cookie, SessionCookiePolicy},
@@ -22,6 +23,7 @@ use app::{
         versions::VersionCache,
     },
     api,
+    components::site_files,
     cookies::{
         jar::{CookieRules, LabCookie},
         plain::PlainCookieMode,
@@ -39,8 +41,11 @@ use app::{
     App, OUTPUT_NAME,
 };
 use axum::{
+    body::Body,
     extract::{DefaultBodyLimit, Request},
-    middleware, Extension, Router,
+    middleware,
+    response::IntoResponse,
+    Extension, Router,
 };
 use leptos::{
     config::LeptosOptions,
@@ -50,7 +55,9 @@ use leptos::{
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 use tokio::{net::TcpListener, task::JoinHandle};
+use tower::ServiceBuilder;
 use tower_http::{
+    body::Limited,
     limit::RequestBodyLimitLayer,
     trace::{DefaultOnResponse, TraceLayer},
 };
@@ -179,10 +186,23 @@ fn build_router(
     jwt_keys: Arc<JwtKeys>,
     limits: ClientLimits,
 ) -> Router {
+    // `cargo leptos watch` rebuilds the site under a running server and reloads its pages.
+    let watching = std::env::var_os("LEPTOS_WATCH").is_some();
+    // Pages link the built files under a hash of their contents (see `assets`), except while
+    // watching, when the files change beneath the server.
+    let pkg_dir = site_files::publish(|| {
+        if watching {
+            return None;
+        }
+        assets::version(&settings.site_root).unwrap_or_else(|error| {
+            tracing::warn!(%error, "cannot read the built site: its files stay unversioned");
+            None
+        })
+    });
     let leptos_options = LeptosOptions::builder()
         .output_name(OUTPUT_NAME)
         .site_root(settings.site_root.display().to_string())
-        .site_pkg_dir("pkg")
+        .site_pkg_dir(pkg_dir)
         .site_addr(addr)
         .build();
     let accounts = Accounts::new(
@@ -222,7 +242,7 @@ fn build_router(
     };
     let allowed_origins = AllowedOrigins::new(settings.public_url.as_ref(), addr);
     // `cargo leptos watch` reloads pages through a websocket on its own port.
-    let reload_socket = std::env::var_os("LEPTOS_WATCH").map(|_| {
+    let reload_socket = watching.then(|| {
         let port = std::env::var("LEPTOS_RELOAD_PORT").unwrap_or_else(|_| "3001".into());
         format!("ws://*:{port}")
     });
@@ -237,7 +257,7 @@ fn build_router(
             use_request_nonce();
         }
     };
-    Router::new()
+    let routes = Router::new()
         .merge(accounts::handlers::router())
         .merge(shop::handlers::router())
         .merge(mode_routes::<PlainCookieMode>())
@@ -246,33 +266,24 @@ fn build_router(
         .merge(mode_routes::<JwtMode>())
         .merge(api::router())
         .merge(health::router(stores, state.clone()))
-        .merge(assets::router(&settings.site_root))
-        .leptos_routes_with_context(
-            &state,
-            routes,
-            page_context.clone(),
-            {
-                let options = leptos_options.clone();
-                move || shell(options.clone())
-            },
-        )
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
-            page_context,
-            shell,
+        .merge(assets::router(
+            &settings.site_root,
+            pkg_dir.strip_prefix("pkg/"),
         ))
-        .with_state(state)
-        .layer(Extension(policy))
-        .layer(sessions)
-        .layer(middleware::from_fn(session_save_failure_is_unavailable))
-        .layer(middleware::from_fn_with_state(cookie_policy, finish_session_cookie))
-        .layer(middleware::from_fn(no_store))
-        .layer(middleware::from_fn_with_state(allowed_origins, refuse_cross_site))
-        // Extractors (forms, JSON) and server functions alike read at most this much body;
-        // an announced oversized body is refused by `enforce_client_limits` first.
-        .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
-        .layer(middleware::from_fn_with_state(limits, enforce_client_limits))
-        .layer(middleware::from_fn_with_state(header_policy, security_headers))
+        .leptos_routes_with_context(&state, routes, page_context.clone(), {
+            let options = leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(page_context, shell))
+        .with_state(state);
+    // The layers wrap the router once, outermost first. `Router::layer` would wrap each route
+    // in each layer separately, and axum clones a route's remaining layers (one allocation
+    // each) every time a request passes one: with a dozen layers, ~15 µs a request (README,
+    // Performance).
+    let layers = ServiceBuilder::new()
         .layer(
             TraceLayer::new_for_http()
                 // Method and path only: query strings, headers and bodies stay out of logs.
@@ -281,6 +292,21 @@ fn build_router(
                 })
                 .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
         )
+        .layer(GuardLayer(header_policy))
+        .layer(GuardLayer(limits))
+        .map_response(IntoResponse::into_response)
+        // Extractors (forms, JSON) and server functions alike read at most this much body;
+        // an announced oversized body is refused by the `ClientLimits` guard first.
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
+        .map_request(|request: http::Request<Limited<Body>>| request.map(Body::new))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
+        .layer(middleware::from_fn_with_state(allowed_origins, refuse_cross_site))
+        .layer(middleware::from_fn(no_store))
+        .layer(middleware::from_fn_with_state(cookie_policy, finish_session_cookie))
+        .layer(middleware::from_fn(session_save_failure_is_unavailable))
+        .layer(sessions)
+        .layer(Extension(policy));
+    Router::new().fallback_service(layers.service(routes))
 }
 
 /// Leptos gives each page a nonce of its own; the page must use the one the

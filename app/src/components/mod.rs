@@ -5,6 +5,8 @@
 pub mod forms;
 /// The page frame (header, navigation, main) and error views.
 pub mod layout;
+/// The URL of the built site files (wasm, JS, CSS), versioned by their contents.
+pub mod site_files;
 /// Full HTML documents for responses to form posts.
 #[cfg(feature = "ssr")]
 pub mod static_page;

@@ -6,7 +6,6 @@
 //! an island ([`render_with_islands`]) also loads the wasm, which hydrates just the islands.
 
 use super::layout::Layout;
-use crate::OUTPUT_NAME;
 use axum::{
     http::{header, HeaderValue, StatusCode},
     response::{Html, IntoResponse, Response},
@@ -78,8 +77,9 @@ where
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"/>\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\
          <title>{title} · Session Lab</title>\
-         <link rel=\"stylesheet\" href=\"/pkg/{OUTPUT_NAME}.css\"/>{scripts}</head>\
-         <body>{content}</body></html>"
+         <link rel=\"stylesheet\" href=\"{stylesheet}\"/>{scripts}</head>\
+         <body>{content}</body></html>",
+        stylesheet = super::site_files::stylesheet_url(),
     );
     (status, Html(document)).into_response()
 }

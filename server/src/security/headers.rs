@@ -7,13 +7,18 @@
 //! the policy allows that one nonce. An injected `<script>` cannot know it.
 
 use axum::{
-    extract::{Request, State},
-    http::{header, HeaderValue},
-    middleware::Next,
+    body::Bytes,
+    extract::Request,
+    http::{header, HeaderName, HeaderValue},
     response::Response,
 };
 use leptos::nonce::Nonce;
-use std::sync::Arc;
+use std::{ops::ControlFlow, sync::Arc};
+
+use super::guard::Guard;
+
+const CROSS_ORIGIN_OPENER_POLICY: HeaderName =
+    HeaderName::from_static("cross-origin-opener-policy");
 
 /// The policy up to the nonce; the rest is fixed at start ([`HeaderPolicy::new`]), so a
 /// response only pays for one concatenation.
@@ -48,45 +53,51 @@ impl HeaderPolicy {
         }
     }
 
-    /// The policy for one response.
-    pub fn content_security_policy(&self, nonce: &str) -> String {
-        [BEFORE_NONCE, nonce, &self.after_nonce].concat()
+    /// The policy for one response, written once straight into the header's buffer.
+    pub fn content_security_policy(&self, nonce: &str) -> Option<HeaderValue> {
+        let parts = [BEFORE_NONCE, nonce, &self.after_nonce];
+        let mut value = Vec::with_capacity(parts.iter().map(|part| part.len()).sum());
+        for part in parts {
+            value.extend_from_slice(part.as_bytes());
+        }
+        HeaderValue::from_maybe_shared(Bytes::from(value)).ok()
     }
 }
 
-/// Adds the security headers, with a new nonce per request for the pages to use.
-pub async fn security_headers(
-    State(policy): State<HeaderPolicy>,
-    mut request: Request,
-    next: Next,
-) -> Response {
-    let nonce = Nonce::new();
-    let csp = policy.content_security_policy(&nonce);
-    request.extensions_mut().insert(nonce);
-    let mut response = next.run(request).await;
-    let headers = response.headers_mut();
-    if let Ok(csp) = HeaderValue::from_str(&csp) {
-        headers.insert(header::CONTENT_SECURITY_POLICY, csp);
+/// Adds the security headers, with a new nonce per request for the pages to use (as
+/// `GuardLayer(policy)`).
+impl Guard for HeaderPolicy {
+    /// The policy naming this response's nonce; HSTS or not.
+    type Pending = (Option<HeaderValue>, bool);
+
+    fn admit(&self, request: &mut Request) -> ControlFlow<Response, Self::Pending> {
+        let nonce = Nonce::new();
+        let csp = self.content_security_policy(&nonce);
+        request.extensions_mut().insert(nonce);
+        ControlFlow::Continue((csp, self.hsts))
     }
-    for (name, value) in [
-        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-        (header::REFERRER_POLICY, "same-origin"),
-        // For browsers that predate `frame-ancestors`.
-        (header::X_FRAME_OPTIONS, "DENY"),
-    ] {
-        headers.insert(name, HeaderValue::from_static(value));
+
+    fn finish((csp, hsts): Self::Pending, response: &mut Response) {
+        let headers = response.headers_mut();
+        if let Some(csp) = csp {
+            headers.insert(header::CONTENT_SECURITY_POLICY, csp);
+        }
+        for (name, value) in [
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+            (header::REFERRER_POLICY, "same-origin"),
+            // For browsers that predate `frame-ancestors`.
+            (header::X_FRAME_OPTIONS, "DENY"),
+            (CROSS_ORIGIN_OPENER_POLICY, "same-origin"),
+        ] {
+            headers.insert(name, HeaderValue::from_static(value));
+        }
+        if hsts {
+            headers.insert(
+                header::STRICT_TRANSPORT_SECURITY,
+                HeaderValue::from_static("max-age=63072000; includeSubDomains"),
+            );
+        }
     }
-    headers.insert(
-        "cross-origin-opener-policy",
-        HeaderValue::from_static("same-origin"),
-    );
-    if policy.hsts {
-        headers.insert(
-            header::STRICT_TRANSPORT_SECURITY,
-            HeaderValue::from_static("max-age=63072000; includeSubDomains"),
-        );
-    }
-    response
 }
 
 #[cfg(test)]
@@ -95,14 +106,19 @@ mod tests {
 
     #[test]
     fn the_policy_allows_only_this_nonce_and_the_reload_socket_when_watching() {
-        let plain = HeaderPolicy::new(false, None).content_security_policy("abc");
+        let plain = HeaderPolicy::new(false, None)
+            .content_security_policy("abc")
+            .unwrap();
+        let plain = plain.to_str().unwrap();
         assert!(plain.starts_with("default-src 'self'; "));
         assert!(plain.ends_with("frame-ancestors 'none'"));
         assert!(plain.contains("script-src 'self' 'nonce-abc' 'wasm-unsafe-eval';"));
         assert!(plain.contains("connect-src 'self';"));
         assert!(!plain.contains("unsafe-inline"));
-        let watching =
-            HeaderPolicy::new(false, Some("ws://127.0.0.1:3001")).content_security_policy("abc");
+        let watching = HeaderPolicy::new(false, Some("ws://127.0.0.1:3001"))
+            .content_security_policy("abc")
+            .unwrap();
+        let watching = watching.to_str().unwrap();
         assert!(watching.contains("connect-src 'self' ws://127.0.0.1:3001;"));
     }
 }

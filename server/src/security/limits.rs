@@ -11,6 +11,7 @@
 //!   [`app::sessions::LabSession`] spends when a login creates a session. Nothing else creates
 //!   one (anonymous visitors get no session record), so a flood cannot fill the store.
 
+use super::guard::Guard;
 use app::{
     api::error::ApiError,
     components::static_page,
@@ -18,13 +19,13 @@ use app::{
     limits::{ClientKey, NewSessionAllowance, PerClientLimit},
 };
 use axum::{
-    extract::{ConnectInfo, Request, State},
+    extract::{ConnectInfo, Request},
     http::{header, HeaderMap, HeaderName, Method},
-    middleware::Next,
     response::{IntoResponse, Response},
 };
 use std::{
     net::{IpAddr, SocketAddr},
+    ops::ControlFlow,
     sync::Arc,
 };
 
@@ -96,52 +97,66 @@ fn header_bytes(headers: &HeaderMap) -> usize {
         .sum()
 }
 
-pub async fn enforce_client_limits(
-    State(limits): State<ClientLimits>,
-    mut request: Request,
-    next: Next,
-) -> Response {
-    if header_bytes(request.headers()) > HEADER_LIMIT_BYTES {
-        tracing::info!("refused: request headers over {HEADER_LIMIT_BYTES} bytes");
-        let error = AppError::TooLarge {
-            part: RequestPart::Headers,
-            limit_bytes: HEADER_LIMIT_BYTES as u64,
+impl ClientLimits {
+    /// Lets `request` through (carrying its allowance for new sessions when it checks a
+    /// password), or says why not.
+    fn check(&self, request: &mut Request) -> Result<(), AppError> {
+        if header_bytes(request.headers()) > HEADER_LIMIT_BYTES {
+            tracing::info!("refused: request headers over {HEADER_LIMIT_BYTES} bytes");
+            let error = AppError::TooLarge {
+                part: RequestPart::Headers,
+                limit_bytes: HEADER_LIMIT_BYTES as u64,
+            };
+            return Err(error);
+        }
+        let announced_body = request
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|length| length.to_str().ok()?.parse::<u64>().ok());
+        if announced_body.is_some_and(|length| length > BODY_LIMIT_BYTES as u64) {
+            let error = AppError::TooLarge {
+                part: RequestPart::Body,
+                limit_bytes: BODY_LIMIT_BYTES as u64,
+            };
+            return Err(error);
+        }
+        if !checks_a_password(request.method(), request.uri().path()) {
+            return Ok(());
+        }
+        // Without an address (a router called in-process) there is nobody to count.
+        let Some(client) = self.client(request) else {
+            return Ok(());
         };
-        return refusal(request.uri().path(), error);
+        if let Some(limit) = &self.password_checks {
+            if let Err(error) = limit.take(client) {
+                tracing::info!("refused: too many password checks from one client");
+                return Err(error);
+            }
+        }
+        // Only a login creates a session, and every login checks a password: other requests
+        // need no allowance.
+        if let Some(limit) = &self.new_sessions {
+            request.extensions_mut().insert(NewSessionAllowance {
+                client,
+                limit: limit.clone(),
+            });
+        }
+        Ok(())
     }
-    let announced_body = request
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|length| length.to_str().ok()?.parse::<u64>().ok());
-    if announced_body.is_some_and(|length| length > BODY_LIMIT_BYTES as u64) {
-        let error = AppError::TooLarge {
-            part: RequestPart::Body,
-            limit_bytes: BODY_LIMIT_BYTES as u64,
-        };
-        return refusal(request.uri().path(), error);
-    }
-    // Without an address (a router called in-process) there is nobody to count.
-    let Some(client) = limits.client(&request) else {
-        return next.run(request).await;
-    };
-    if !checks_a_password(request.method(), request.uri().path()) {
-        return next.run(request).await;
-    }
-    if let Some(limit) = &limits.password_checks {
-        if let Err(error) = limit.take(client) {
-            tracing::info!("refused: too many password checks from one client");
-            return refusal(request.uri().path(), error);
+}
+
+/// Enforces the limits before anything else runs (as `GuardLayer(limits)`).
+impl Guard for ClientLimits {
+    type Pending = ();
+
+    fn admit(&self, request: &mut Request) -> ControlFlow<Response> {
+        match self.check(request) {
+            Ok(()) => ControlFlow::Continue(()),
+            Err(error) => ControlFlow::Break(refusal(request.uri().path(), error)),
         }
     }
-    // Only a login creates a session, and every login checks a password: other requests
-    // need no allowance.
-    if let Some(limit) = &limits.new_sessions {
-        request.extensions_mut().insert(NewSessionAllowance {
-            client,
-            limit: limit.clone(),
-        });
-    }
-    next.run(request).await
+
+    fn finish((): (), _: &mut Response) {}
 }
 
 /// JSON for the API, a page for everything else; the status is the error's.

@@ -1,5 +1,7 @@
 //! Security layers around every route.
 
+/// A tower layer for synchronous checks around a request, without `from_fn`'s clones.
+pub mod guard;
 /// Security headers and the Content-Security-Policy with a per-response script nonce.
 pub mod headers;
 /// Header size limit and per-client limits on password checks and new sessions.

@@ -1,6 +1,7 @@
 //! `/pkg/`, the built wasm, JS and CSS: compressed when the browser accepts it (brotli, else
-//! gzip), the same bytes once decompressed, and revalidated on every use (`no-cache`, `304`)
-//! since the file names carry no content hash.
+//! gzip), the same bytes once decompressed. Under the unversioned path they are revalidated on
+//! every use (`no-cache`, `304`); the versioned path pages link is tested in `assets`' unit
+//! tests and in the browser (`end2end/tests/security.spec.ts`).
 
 use crate::helpers::spawn_app_with;
 use reqwest::{header, StatusCode};
