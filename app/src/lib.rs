@@ -49,7 +49,10 @@ pub mod sql;
 #[cfg(feature = "ssr")]
 pub mod state;
 
-use components::layout::{Layout, NotFoundPage};
+use components::{
+    island_scripts::IslandScripts,
+    layout::{Layout, NotFoundPage},
+};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
@@ -69,7 +72,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <AutoReload options=options.clone()/>
-                <HydrationScripts options islands=true/>
+                <IslandScripts options/>
                 <MetaTags/>
             </head>
             <body>

@@ -3,6 +3,8 @@
 
 /// Login and registration forms, plain HTML forms that work with JavaScript off.
 pub mod forms;
+/// The `<head>` tags that load the wasm and hydrate the islands.
+pub mod island_scripts;
 /// The page frame (header, navigation, main) and error views.
 pub mod layout;
 /// The URL of the built site files (wasm, JS, CSS), versioned by their contents.

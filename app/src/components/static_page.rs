@@ -5,15 +5,12 @@
 //! browser shows them as they are, and every link and form on them is plain HTML. A page with
 //! an island ([`render_with_islands`]) also loads the wasm, which hydrates just the islands.
 
-use super::layout::Layout;
+use super::{island_scripts::IslandScripts, layout::Layout};
 use axum::{
     http::{header, HeaderValue, StatusCode},
     response::{Html, IntoResponse, Response},
 };
-use leptos::{
-    config::LeptosOptions, hydration::HydrationScripts, nonce::Nonce, prelude::*,
-    tachys::view::RenderHtml,
-};
+use leptos::{config::LeptosOptions, nonce::Nonce, prelude::*, tachys::view::RenderHtml};
 
 /// Renders `body` inside the site layout as a complete document with the given status.
 pub fn render<F, V>(status: StatusCode, title: &'static str, body: F) -> Response
@@ -68,7 +65,7 @@ where
                 if let Some(nonce) = nonce {
                     provide_context(nonce);
                 }
-                view! { <HydrationScripts options islands=true/> }.to_html()
+                view! { <IslandScripts options/> }.to_html()
             })
             .unwrap_or_default();
         (scripts, view! { <Layout>{body()}</Layout> }.to_html())
