@@ -28,18 +28,22 @@ use tower_sessions_redis_store::{
     },
     RedisStore,
 };
-use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
+use tower_sessions_sqlx_store::PostgresStore;
+
+mod sqlite_sessions;
+pub use sqlite_sessions::SqliteSessions;
 
 /// How long a request waits for a database connection or a Redis answer before it gives up
 /// with `503`: an outage must not hang every request.
 const STORE_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// The session store chosen by configuration. tower-sessions wants one concrete store type;
-/// this enum is it, delegating to the published store behind each variant.
+/// this enum is it, delegating to the store behind each variant (the published ones, and our
+/// own for SQLite: see `sqlite_sessions`).
 #[derive(Debug, Clone)]
 pub enum SessionBackend {
     Memory(MemoryStore),
-    Sqlite(SqliteStore),
+    Sqlite(SqliteSessions),
     Postgres(PostgresStore),
     Redis(RedisStore<RedisPool>),
 }
@@ -151,8 +155,12 @@ impl Stores {
             },
             StoreLocation::Sqlite(path) => {
                 let pool = open_sqlite("session", path).await?;
-                let store = SqliteStore::new(pool.clone());
-                store.migrate().await.map_err(migrate_error("session"))?;
+                let store = SqliteSessions::open(path)
+                    .await
+                    .map_err(|e| StoreError::Migrate {
+                        what: "session",
+                        source: Box::new(e),
+                    })?;
                 Stores::beside_sql_sessions(
                     accounts,
                     SessionBackend::Sqlite(store),
@@ -249,6 +257,10 @@ impl Stores {
 
     /// Closes the pools: SQLite checkpoints its write-ahead log into the database files.
     pub async fn close(&self) {
+        // The session thread's connection first, so the pool's is the last to close.
+        if let SessionBackend::Sqlite(store) = &self.sessions {
+            store.close().await;
+        }
         if let Some(pool) = &self.sessions_db {
             pool.close().await;
         }
