@@ -37,6 +37,10 @@ pub use sqlite_sessions::SqliteSessions;
 /// with `503`: an outage must not hang every request.
 const STORE_TIMEOUT: Duration = Duration::from_secs(2);
 
+/// How long a SQLite statement waits for another connection's (or process's) write lock
+/// before it fails; the pools and the session store's own connection alike.
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// The session store chosen by configuration. tower-sessions wants one concrete store type;
 /// this enum is it, delegating to the store behind each variant (the published ones, and our
 /// own for SQLite: see `sqlite_sessions`).
@@ -129,7 +133,10 @@ pub enum StoreError {
     },
 }
 
-fn migrate_error(what: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
+fn migrate_error<E>(what: &'static str) -> impl FnOnce(E) -> StoreError
+where
+    E: std::error::Error + Send + Sync + 'static,
+{
     move |e| StoreError::Migrate {
         what,
         source: Box::new(e),
@@ -157,10 +164,7 @@ impl Stores {
                 let pool = open_sqlite("session", path).await?;
                 let store = SqliteSessions::open(path)
                     .await
-                    .map_err(|e| StoreError::Migrate {
-                        what: "session",
-                        source: Box::new(e),
-                    })?;
+                    .map_err(migrate_error("session"))?;
                 Stores::beside_sql_sessions(
                     accounts,
                     SessionBackend::Sqlite(store),
@@ -272,7 +276,7 @@ impl Stores {
 }
 
 async fn open_accounts(location: &AccountDb) -> Result<SqlPool, StoreError> {
-    let migrate = migrate_error("account");
+    let migrate = migrate_error::<sqlx::Error>("account");
     match location {
         AccountDb::Sqlite(path) => {
             let pool = open_sqlite("account", path).await?;
@@ -309,7 +313,7 @@ async fn open_sqlite(what: &'static str, path: &Path) -> Result<SqlitePool, Stor
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Normal)
-        .busy_timeout(Duration::from_secs(5))
+        .busy_timeout(SQLITE_BUSY_TIMEOUT)
         .foreign_keys(true);
     SqlitePoolOptions::new()
         .max_connections(1)

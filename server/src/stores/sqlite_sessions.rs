@@ -15,7 +15,7 @@
 //! logged out in one process is gone for every other process that shares the file.
 
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
-use std::{path::Path, sync::mpsc, thread, time::Duration};
+use std::{path::Path, sync::mpsc, thread};
 use time::{format_description::well_known::Rfc3339, OffsetDateTime};
 use tokio::sync::oneshot;
 use tower_sessions::{
@@ -27,9 +27,6 @@ use tower_sessions::{
 /// At most this many operations share a transaction, so one batch cannot hold the write lock
 /// (which other processes on the same file wait for) for long.
 const MAX_BATCH: usize = 128;
-
-/// How long a transaction waits for another process's write lock before it fails.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// A handle to the store's thread; cheap to clone.
 #[derive(Debug, Clone)]
@@ -193,7 +190,7 @@ impl ExpiredDeletion for SqliteSessions {
 /// other processes' locks.
 fn connect(path: &Path) -> rusqlite::Result<Connection> {
     let connection = Connection::open(path)?;
-    connection.busy_timeout(BUSY_TIMEOUT)?;
+    connection.busy_timeout(super::SQLITE_BUSY_TIMEOUT)?;
     connection.pragma_update(None, "journal_mode", "WAL")?;
     connection.pragma_update(None, "synchronous", "NORMAL")?;
     connection.execute_batch(
@@ -314,7 +311,7 @@ fn run(connection: &Connection, op: &mut Op) -> session_store::Result<Done> {
 mod tests {
     use super::*;
     use sqlx::sqlite::{SqliteConnectOptions, SqlitePool};
-    use std::collections::HashMap;
+    use std::{collections::HashMap, path::PathBuf};
     use time::Duration as TimeDuration;
     use tower_sessions_sqlx_store::SqliteStore;
 
@@ -330,12 +327,17 @@ mod tests {
         record.data["count"].as_i64().unwrap()
     }
 
+    /// A store on a new database file; the directory lives as long as the returned guard.
+    async fn fresh_store() -> (tempfile::TempDir, PathBuf, SqliteSessions) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.db");
+        let store = SqliteSessions::open(&path).await.unwrap();
+        (dir, path, store)
+    }
+
     #[tokio::test]
     async fn saves_loads_and_deletes() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = SqliteSessions::open(&dir.path().join("s.db"))
-            .await
-            .unwrap();
+        let (_dir, _, store) = fresh_store().await;
         let mut session = record(1, TimeDuration::hours(1));
         store.create(&mut session).await.unwrap();
         session.data.insert("count".into(), serde_json::json!(2));
@@ -347,10 +349,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_taken_id_is_not_overwritten_by_create() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = SqliteSessions::open(&dir.path().join("s.db"))
-            .await
-            .unwrap();
+        let (_dir, _, store) = fresh_store().await;
         let first = record(1, TimeDuration::hours(1));
         store.save(&first).await.unwrap();
         let mut second = record(2, TimeDuration::hours(1));
@@ -363,9 +362,7 @@ mod tests {
 
     #[tokio::test]
     async fn an_expired_record_is_not_loaded_and_is_deleted_by_housekeeping() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("s.db");
-        let store = SqliteSessions::open(&path).await.unwrap();
+        let (_dir, path, store) = fresh_store().await;
         let expired = record(1, TimeDuration::seconds(-5));
         let live = record(2, TimeDuration::hours(1));
         store.save(&expired).await.unwrap();
@@ -383,10 +380,7 @@ mod tests {
     /// Many requests at once share transactions; each must still get its own answer.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn concurrent_requests_in_one_batch_each_get_their_own_answer() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = SqliteSessions::open(&dir.path().join("s.db"))
-            .await
-            .unwrap();
+        let (_dir, _, store) = fresh_store().await;
         let tasks: Vec<_> = (0..300)
             .map(|n| {
                 let store = store.clone();
@@ -408,9 +402,7 @@ mod tests {
     /// is seen at once by the other.
     #[tokio::test]
     async fn two_stores_on_one_file_see_each_others_writes_and_deletes() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("s.db");
-        let one = SqliteSessions::open(&path).await.unwrap();
+        let (_dir, path, one) = fresh_store().await;
         let other = SqliteSessions::open(&path).await.unwrap();
         let session = record(7, TimeDuration::hours(1));
         one.save(&session).await.unwrap();
@@ -422,9 +414,7 @@ mod tests {
     /// The same table and encoding as tower-sessions-sqlx-store's `SqliteStore`, both ways.
     #[tokio::test]
     async fn records_are_interchangeable_with_the_published_sqlite_store() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("s.db");
-        let ours = SqliteSessions::open(&path).await.unwrap();
+        let (_dir, path, ours) = fresh_store().await;
         let pool = SqlitePool::connect_with(SqliteConnectOptions::new().filename(&path))
             .await
             .unwrap();
@@ -451,10 +441,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_closed_store_answers_with_an_error() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = SqliteSessions::open(&dir.path().join("s.db"))
-            .await
-            .unwrap();
+        let (_dir, _, store) = fresh_store().await;
         store.close().await;
         let session = record(1, TimeDuration::hours(1));
         assert!(matches!(
