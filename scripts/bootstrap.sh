@@ -32,9 +32,12 @@ step "cargo-leptos $CARGO_LEPTOS_VERSION (no_downloads)"
 if have cargo-leptos && cargo leptos --version 2>/dev/null | grep -q " $CARGO_LEPTOS_VERSION"; then
   echo "    present"
 else
-  echo "    installing: about 15 minutes on a fresh machine (2 cores)"
+  echo "    installing: several minutes on a fresh machine (2 cores)"
   t=$(date +%s)
-  cargo install "cargo-leptos@$CARGO_LEPTOS_VERSION" --locked --features no_downloads
+  # Its own release profile is fat LTO with one codegen unit (29 min on 2 cores); a build
+  # tool's speed does not need that, so thin-local LTO and parallel codegen units.
+  CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+    cargo install "cargo-leptos@$CARGO_LEPTOS_VERSION" --locked --features no_downloads
   done_in "$t"
 fi
 
@@ -47,7 +50,8 @@ else
   echo "    installing: about 3-7 minutes on a fresh machine"
   t=$(date +%s)
   # Without --locked: its lockfile wants a webpki-roots release the registry does not serve.
-  cargo install wasm-bindgen-cli --version "=$WB_VERSION" --force
+  CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+    cargo install wasm-bindgen-cli --version "=$WB_VERSION" --force
   done_in "$t"
 fi
 

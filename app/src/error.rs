@@ -16,7 +16,7 @@ pub enum AppError {
     /// Unknown user and wrong password are deliberately the same error.
     #[error("Invalid username or password")]
     InvalidCredentials,
-    #[error("Too many failed logins for this account. Try again in {retry_after_secs} seconds.")]
+    #[error("Too many failed logins for this account from your address. Try again in {retry_after_secs} seconds.")]
     TooManyAttempts { retry_after_secs: u64 },
     /// One client address used up its allowance (password checks, new sessions).
     #[error("Too many attempts from your address. Try again in {retry_after_secs} seconds.")]
@@ -30,6 +30,9 @@ pub enum AppError {
     NotFound,
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
+    /// Too much work is already queued (password hashing): try again shortly (`503`).
+    #[error("The server is busy. Nothing was changed; please try again in {retry_after_secs} seconds.")]
+    Busy { retry_after_secs: u64 },
     /// A store (database, Redis) cannot be reached; nothing was changed.
     #[error("The service is temporarily unavailable. Nothing was changed; please try again in a moment.")]
     Unavailable,
@@ -76,7 +79,7 @@ impl AppError {
                 ..
             } => 413,
             AppError::Internal => 500,
-            AppError::Unavailable => 503,
+            AppError::Unavailable | AppError::Busy { .. } => 503,
         }
     }
 
@@ -86,17 +89,18 @@ impl AppError {
             AppError::NotLoggedIn => "Error!",
             AppError::NotFound => "Not found",
             AppError::TooManyAttempts { .. } | AppError::TooManyRequests { .. } => "Slow down",
-            AppError::Unavailable => "Temporarily unavailable",
+            AppError::Unavailable | AppError::Busy { .. } => "Temporarily unavailable",
             AppError::TooLarge { .. } => "Too large",
             _ => "Something is not right",
         }
     }
 
-    /// For `429`s: the seconds to send in `Retry-After`.
+    /// For `429`s and a busy `503`: the seconds to send in `Retry-After`.
     pub fn retry_after_secs(&self) -> Option<u64> {
         match self {
             AppError::TooManyAttempts { retry_after_secs }
-            | AppError::TooManyRequests { retry_after_secs } => Some(*retry_after_secs),
+            | AppError::TooManyRequests { retry_after_secs }
+            | AppError::Busy { retry_after_secs } => Some(*retry_after_secs),
             _ => None,
         }
     }
@@ -138,6 +142,9 @@ impl AppError {
                 retry_after_secs: inner.get("retry_after_secs")?.as_u64()?,
             },
             "TooManyRequests" => AppError::TooManyRequests {
+                retry_after_secs: inner.get("retry_after_secs")?.as_u64()?,
+            },
+            "Busy" => AppError::Busy {
                 retry_after_secs: inner.get("retry_after_secs")?.as_u64()?,
             },
             "Invalid" => AppError::Invalid(text()?),
@@ -228,6 +235,9 @@ mod tests {
             },
             AppError::TooManyRequests {
                 retry_after_secs: 9,
+            },
+            AppError::Busy {
+                retry_after_secs: 1,
             },
             AppError::Invalid("a rule".into()),
             AppError::UsernameTaken,

@@ -70,6 +70,28 @@ impl PerClientLimit {
     }
 }
 
+/// A request that checks a password. Every handler that verifies one takes this extractor
+/// and hands it to [`crate::accounts::service::Accounts::authenticate`]: it names the client
+/// the login throttle counts against (set by the server's limits layer; `None` when the
+/// router is called in-process, with no address).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PasswordCheck {
+    pub client: Option<ClientKey>,
+}
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for PasswordCheck {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Self {
+            client: parts.extensions.get::<ClientKey>().copied(),
+        })
+    }
+}
+
 /// What a request may spend on creating a session: handed to [`crate::sessions::LabSession`]
 /// by the server's limits layer, through the request's extensions.
 #[derive(Clone, Debug)]

@@ -13,6 +13,7 @@ pub fn jwt_keys() -> &'static JwtKeys {
             issuer: "session-lab".into(),
             audience: "session-lab".into(),
             lifetime: Duration::from_secs(1800),
+            login_lifetime: Duration::from_secs(12 * 3600),
         };
         JwtKeys::new(settings, KeyMaterial::HmacSecret(vec![7; 32])).expect("HS256 keys")
     })

@@ -86,6 +86,7 @@ fn token_service(
                 issuer: "session-lab".into(),
                 audience: "session-lab".into(),
                 lifetime: Duration::from_secs(1800),
+                login_lifetime: Duration::from_secs(12 * 3600),
             },
             KeyMaterial::HmacSecret(vec![7; 32]),
         )

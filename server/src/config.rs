@@ -89,8 +89,18 @@ pub struct Options {
     #[arg(long, env = "SESSION_LAB_CLIENT_ADDRESS_HEADER", value_name = "HEADER")]
     pub client_address_header: Option<String>,
 
+    /// Seconds a client may take to send a request's headers; a slower connection is closed.
+    /// Default: 10.
+    #[arg(long, env = "SESSION_LAB_HEADER_READ_TIMEOUT", value_name = "SECONDS")]
+    pub header_read_timeout: Option<u64>,
+
+    /// Seconds a request may take, reading its body included; a slower one gets `408`.
+    /// Default: 30.
+    #[arg(long, env = "SESSION_LAB_REQUEST_TIMEOUT", value_name = "SECONDS")]
+    pub request_timeout: Option<u64>,
+
     /// `development` generates missing secrets; `production` refuses to start without strong
-    /// ones. Default: development.
+    /// ones, and without an https `public_url`. Default: development.
     #[arg(long, env = "SESSION_LAB_PROFILE", value_name = "PROFILE")]
     pub profile: Option<Profile>,
 
@@ -221,6 +231,8 @@ pub struct Settings {
     pub password_checks_per_minute: u32,
     pub new_sessions_per_minute: u32,
     pub client_address_header: Option<http::HeaderName>,
+    pub header_read_timeout: Duration,
+    pub request_timeout: Duration,
     pub profile: Profile,
     pub cookie_key_file: PathBuf,
     pub jwt_secret_file: PathBuf,
@@ -275,6 +287,8 @@ impl Options {
             client_address_header: self
                 .client_address_header
                 .or(fallback.client_address_header),
+            header_read_timeout: self.header_read_timeout.or(fallback.header_read_timeout),
+            request_timeout: self.request_timeout.or(fallback.request_timeout),
             profile: self.profile.or(fallback.profile),
             cookie_key_file: self.cookie_key_file.or(fallback.cookie_key_file),
             jwt_secret_file: self.jwt_secret_file.or(fallback.jwt_secret_file),
@@ -326,6 +340,25 @@ impl Settings {
                 message: "must be at least 1 second".into(),
             });
         }
+        let header_read_timeout = options.header_read_timeout.unwrap_or(10);
+        let request_timeout = options.request_timeout.unwrap_or(30);
+        if header_read_timeout == 0 || request_timeout == 0 {
+            return Err(ConfigError::Invalid {
+                key: "header_read_timeout / request_timeout",
+                message: "must be at least 1 second".into(),
+            });
+        }
+        let profile = options.profile.unwrap_or_default();
+        if profile == Profile::Production
+            && public_url.as_ref().is_none_or(|url| url.scheme() != "https")
+        {
+            return Err(ConfigError::Invalid {
+                key: "public_url",
+                message: "the production profile needs an https public_url: without it, cookies \
+                          are sent without Secure and the __Host- prefix"
+                    .into(),
+            });
+        }
         let secrets_dir = data_dir.join("secrets");
         let algorithm: JwtAlgorithm = options
             .jwt_algorithm
@@ -357,6 +390,7 @@ impl Settings {
             issuer: not_blank("jwt_issuer", options.jwt_issuer)?,
             audience: not_blank("jwt_audience", options.jwt_audience)?,
             lifetime: Duration::from_secs(jwt_lifetime),
+            login_lifetime: Duration::from_secs(session_absolute_timeout),
         };
         let default_key_file = match algorithm {
             JwtAlgorithm::Rs256 => "jwt-rs256.pem",
@@ -383,7 +417,9 @@ impl Settings {
                     })
                 })
                 .transpose()?,
-            profile: options.profile.unwrap_or_default(),
+            header_read_timeout: Duration::from_secs(header_read_timeout),
+            request_timeout: Duration::from_secs(request_timeout),
+            profile,
             cookie_key_file: options
                 .cookie_key_file
                 .unwrap_or_else(|| secrets_dir.join("cookie.key")),
@@ -572,6 +608,32 @@ mod tests {
         ] {
             assert!(Settings::resolve(bad).is_err());
         }
+    }
+
+    #[test]
+    fn production_needs_an_https_public_url() {
+        let production = |public_url: Option<&str>| Options {
+            profile: Some(Profile::Production),
+            public_url: public_url.map(str::to_owned),
+            ..Options::default()
+        };
+        for refused in [None, Some("http://lab.example.com")] {
+            let error = Settings::resolve(production(refused)).unwrap_err();
+            assert!(error.to_string().contains("https public_url"), "{error}");
+        }
+        assert!(Settings::resolve(production(Some("https://lab.example.com"))).is_ok());
+    }
+
+    #[test]
+    fn timeouts_have_defaults_and_must_be_positive() {
+        let settings = Settings::resolve(Options::default()).unwrap();
+        assert_eq!(settings.header_read_timeout, Duration::from_secs(10));
+        assert_eq!(settings.request_timeout, Duration::from_secs(30));
+        let zero = Options {
+            request_timeout: Some(0),
+            ..Options::default()
+        };
+        assert!(Settings::resolve(zero).is_err());
     }
 
     #[test]

@@ -42,10 +42,16 @@ use app::{
 };
 use axum::{
     body::Body,
-    extract::{DefaultBodyLimit, Request},
+    extract::{ConnectInfo, DefaultBodyLimit, Request},
+    http::StatusCode,
     middleware,
     response::IntoResponse,
     Extension, Router,
+};
+use hyper::body::Incoming;
+use hyper_util::{
+    rt::{TokioExecutor, TokioIo, TokioTimer},
+    server::graceful::GracefulShutdown,
 };
 use leptos::{
     config::LeptosOptions,
@@ -55,10 +61,11 @@ use leptos::{
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 use tokio::{net::TcpListener, task::JoinHandle};
-use tower::ServiceBuilder;
+use tower::{ServiceBuilder, ServiceExt};
 use tower_http::{
     body::Limited,
     limit::RequestBodyLimitLayer,
+    timeout::TimeoutLayer,
     trace::{DefaultOnResponse, TraceLayer},
 };
 use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
@@ -83,7 +90,11 @@ pub struct Application {
     router: Router,
     stores: Arc<Stores>,
     cleanup: JoinHandle<()>,
+    header_read_timeout: Duration,
 }
+
+/// How long a graceful shutdown waits for open connections before it closes them.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(20);
 
 impl Application {
     pub async fn build(settings: Settings) -> Result<Application, StartupError> {
@@ -135,6 +146,7 @@ impl Application {
             router,
             stores,
             cleanup,
+            header_read_timeout: settings.header_read_timeout,
         })
     }
 
@@ -146,21 +158,62 @@ impl Application {
 
     /// Serves until `shutdown` completes, lets in-flight requests finish, then closes the
     /// stores (SQLite's write-ahead log is checkpointed into the database files).
+    ///
+    /// hyper directly rather than `axum::serve`, for one setting axum does not offer: a
+    /// connection that has not sent its request headers within the header-read timeout is
+    /// closed (a slow-headers client would otherwise hold it for ever). Bodies are bounded
+    /// by the request timeout layer (`build_router`).
     pub async fn run_until_stopped(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        // The peer address is what the per-client limits count by.
-        let app = self
-            .router
-            .into_make_service_with_connect_info::<SocketAddr>();
-        let served = axum::serve(self.listener, app)
-            .with_graceful_shutdown(shutdown)
-            .await;
+        let mut http = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+        http.http1()
+            .timer(TokioTimer::new())
+            .header_read_timeout(self.header_read_timeout);
+        let connections = GracefulShutdown::new();
+        tokio::pin!(shutdown);
+        loop {
+            let (stream, peer) = tokio::select! {
+                accepted = self.listener.accept() => match accepted {
+                    Ok(accepted) => accepted,
+                    Err(error) => {
+                        // Out of file descriptors and the like: wait a moment, keep serving.
+                        tracing::warn!(%error, "accepting a connection failed");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                },
+                () = &mut shutdown => break,
+            };
+            let _ = stream.set_nodelay(true);
+            let router = self.router.clone();
+            // The peer address is what the per-client limits count by.
+            let service = hyper::service::service_fn(move |mut request: Request<Incoming>| {
+                request.extensions_mut().insert(ConnectInfo(peer));
+                router.clone().oneshot(request.map(Body::new))
+            });
+            let connection = http
+                .serve_connection_with_upgrades(TokioIo::new(stream), service)
+                .into_owned();
+            let connection = connections.watch(connection);
+            tokio::spawn(async move {
+                if let Err(error) = connection.await {
+                    tracing::debug!(%error, "connection ended with an error");
+                }
+            });
+        }
+        drop(self.listener);
+        if tokio::time::timeout(SHUTDOWN_GRACE, connections.shutdown())
+            .await
+            .is_err()
+        {
+            tracing::warn!("connections still open after the shutdown grace period: closed");
+        }
         self.cleanup.abort();
         self.stores.close().await;
         tracing::info!("stopped; stores closed");
-        served
+        Ok(())
     }
 }
 
@@ -293,6 +346,11 @@ fn build_router(
                 .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
         )
         .layer(GuardLayer(header_policy))
+        // A request that takes longer, its body at 1 byte a second included, gets `408`.
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            settings.request_timeout,
+        ))
         .layer(GuardLayer(limits))
         .map_response(IntoResponse::into_response)
         // Extractors (forms, JSON) and server functions alike read at most this much body;

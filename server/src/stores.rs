@@ -20,7 +20,7 @@ use std::{path::Path, sync::Arc, time::Duration};
 use tower_sessions::{
     session::{Id, Record},
     session_store::{self, ExpiredDeletion},
-    MemoryStore, SessionStore,
+    SessionStore,
 };
 use tower_sessions_redis_store::{
     fred::prelude::{
@@ -28,10 +28,13 @@ use tower_sessions_redis_store::{
     },
     RedisStore,
 };
-use tower_sessions_sqlx_store::PostgresStore;
 
+mod memory_sessions;
+mod postgres_sessions;
 mod sqlite_sessions;
-pub use sqlite_sessions::SqliteSessions;
+pub use memory_sessions::MemorySessions;
+pub use postgres_sessions::PostgresSessions;
+pub use sqlite_sessions::{SqliteSessions, Tuning as SqliteTuning};
 
 /// How long a request waits for a database connection or a Redis answer before it gives up
 /// with `503`: an outage must not hang every request.
@@ -42,13 +45,18 @@ const STORE_TIMEOUT: Duration = Duration::from_secs(2);
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The session store chosen by configuration. tower-sessions wants one concrete store type;
-/// this enum is it, delegating to the store behind each variant (the published ones, and our
-/// own for SQLite: see `sqlite_sessions`).
+/// this enum is it, delegating to the store behind each variant.
+///
+/// Every variant has the same semantics, which the logout promise rests on: `create` inserts
+/// under a fresh id, `save` only **updates a record that is still there** (a request that
+/// loaded a session before its logout cannot re-create it by saving after), `delete` removes.
+/// Redis's published store does this already (`SET … XX`); the others are ours or wrap the
+/// published one (see each module).
 #[derive(Debug, Clone)]
 pub enum SessionBackend {
-    Memory(MemoryStore),
+    Memory(MemorySessions),
     Sqlite(SqliteSessions),
-    Postgres(PostgresStore),
+    Postgres(PostgresSessions),
     Redis(RedisStore<RedisPool>),
 }
 
@@ -154,7 +162,7 @@ impl Stores {
         let stores = match &settings.session_store {
             StoreLocation::Memory => Stores {
                 accounts,
-                sessions: SessionBackend::Memory(MemoryStore::default()),
+                sessions: SessionBackend::Memory(MemorySessions::default()),
                 carts: Arc::new(MemoryCarts::default()),
                 revocations: Arc::new(MemoryRevocations::default()),
                 sessions_db: None,
@@ -174,7 +182,7 @@ impl Stores {
             }
             StoreLocation::Postgres(url) => {
                 let pool = open_postgres("session", url).await?;
-                let store = PostgresStore::new(pool.clone());
+                let store = PostgresSessions::new(pool.clone());
                 store.migrate().await.map_err(migrate_error("session"))?;
                 Stores::beside_sql_sessions(
                     accounts,
@@ -228,10 +236,10 @@ impl Stores {
     /// anyway. Runs in the background, once a minute. (Redis expires its keys itself.)
     pub async fn delete_expired(&self, cart_idle: Duration) {
         let expired = match &self.sessions {
+            SessionBackend::Memory(store) => store.delete_expired().await,
             SessionBackend::Sqlite(store) => store.delete_expired().await,
             SessionBackend::Postgres(store) => store.delete_expired().await,
-            // The memory store drops expired sessions when they are loaded.
-            SessionBackend::Memory(_) | SessionBackend::Redis(_) => Ok(()),
+            SessionBackend::Redis(_) => Ok(()),
         };
         if let Err(e) = expired {
             tracing::warn!(error = %e, "deleting expired sessions failed");
@@ -250,6 +258,12 @@ impl Stores {
 
     /// Whether the session store answers: for `/readyz`.
     pub async fn ping_sessions(&self) -> bool {
+        // Our SQLite store answers from its own thread: ask the thread, not only the pool.
+        if let SessionBackend::Sqlite(store) = &self.sessions {
+            if store.ping().await.is_err() {
+                return false;
+            }
+        }
         if let Some(pool) = &self.sessions_db {
             return pool.ping().await.is_ok();
         }

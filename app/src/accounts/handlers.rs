@@ -8,6 +8,7 @@ use crate::{
         static_page,
     },
     error::AppError,
+    limits::PasswordCheck,
     state::AppState,
 };
 use axum::{
@@ -44,10 +45,11 @@ async fn register(State(state): State<AppState>, Form(form): Form<Registration>)
 
 async fn change_password(
     State(state): State<AppState>,
+    check: PasswordCheck,
     Form(form): Form<PasswordChange>,
 ) -> Response {
     let username = form.username.clone();
-    match state.accounts.change_password(form).await {
+    match state.accounts.change_password(form, check).await {
         Ok(()) => static_page::render(http::StatusCode::OK, "Password changed", || {
             view! {
                 <h1>"Password changed"</h1>
@@ -58,7 +60,8 @@ async fn change_password(
         Err(
             error @ (AppError::Internal
             | AppError::TooManyAttempts { .. }
-            | AppError::TooManyRequests { .. }),
+            | AppError::TooManyRequests { .. }
+            | AppError::Busy { .. }),
         ) => static_page::error_page(error),
         Err(error) => {
             let status = http::StatusCode::from_u16(error.status())

@@ -1,12 +1,89 @@
 //! Password hashing with argon2id at OWASP's recommended cost (19 MiB, 2 passes, 1 lane), done
 //! on tokio's blocking pool so a login never stalls other requests.
+//!
+//! Each hash holds 19 MiB and a core for its duration, so a flood of logins must not start
+//! them all at once: a [`HashGate`] lets one hash run per core, lets a few more wait briefly
+//! for a turn, and answers the rest at once with `503` and `Retry-After` (docs/security.md).
 
 use crate::error::AppError;
 use argon2::{
     password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString},
     Algorithm, Argon2, Params, Version,
 };
-use std::sync::OnceLock;
+use std::{
+    sync::{
+        atomic::{AtomicUsize, Ordering},
+        Arc, LazyLock, OnceLock,
+    },
+    time::Duration,
+};
+use tokio::sync::Semaphore;
+
+/// Bounds the hashes in flight: `running` at once, `waiting` more queued for at most
+/// `patience`; anything beyond is refused with [`AppError::Busy`].
+#[derive(Debug)]
+pub struct HashGate {
+    turns: Arc<Semaphore>,
+    queued: AtomicUsize,
+    waiting: usize,
+    patience: Duration,
+}
+
+/// How long a refused caller is told to wait before trying again.
+const RETRY_AFTER_SECS: u64 = 1;
+
+impl HashGate {
+    pub fn new(running: usize, waiting: usize, patience: Duration) -> Self {
+        Self {
+            turns: Arc::new(Semaphore::new(running.max(1))),
+            queued: AtomicUsize::new(0),
+            waiting,
+            patience,
+        }
+    }
+
+    /// Runs `work` on the blocking pool when a turn is free.
+    pub async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, AppError> {
+        let busy = AppError::Busy {
+            retry_after_secs: RETRY_AFTER_SECS,
+        };
+        let turn = match self.turns.clone().try_acquire_owned() {
+            Ok(turn) => turn,
+            Err(_) => {
+                if self.queued.fetch_add(1, Ordering::AcqRel) >= self.waiting {
+                    self.queued.fetch_sub(1, Ordering::AcqRel);
+                    tracing::warn!("password hashing queue full: refused");
+                    return Err(busy);
+                }
+                let turn =
+                    tokio::time::timeout(self.patience, self.turns.clone().acquire_owned()).await;
+                self.queued.fetch_sub(1, Ordering::AcqRel);
+                match turn {
+                    Ok(Ok(turn)) => turn,
+                    _ => {
+                        tracing::warn!("no password hashing turn in time: refused");
+                        return Err(busy);
+                    }
+                }
+            }
+        };
+        tokio::task::spawn_blocking(move || {
+            let _turn = turn;
+            work()
+        })
+        .await
+        .map_err(|e| AppError::internal("password hashing task failed", e))
+    }
+}
+
+/// The process's gate: one hash per core, four times as many waiting up to two seconds.
+static GATE: LazyLock<HashGate> = LazyLock::new(|| {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    HashGate::new(cores, 4 * cores, Duration::from_secs(2))
+});
 
 fn argon2() -> Argon2<'static> {
     // Params::DEFAULT is m=19456 KiB, t=2, p=1: OWASP's first recommended configuration.
@@ -15,14 +92,13 @@ fn argon2() -> Argon2<'static> {
 
 /// Hashes a password into a PHC string (`$argon2id$v=19$m=19456,t=2,p=1$…`).
 pub async fn hash(password: String) -> Result<String, AppError> {
-    tokio::task::spawn_blocking(move || {
+    GATE.run(move || {
         let salt = SaltString::generate(&mut OsRng);
         argon2()
             .hash_password(password.as_bytes(), &salt)
             .map(|hash| hash.to_string())
     })
-    .await
-    .map_err(|e| AppError::internal("password hashing task failed", e))?
+    .await?
     .map_err(|e| AppError::internal("password hashing failed", e))
 }
 
@@ -31,17 +107,17 @@ pub async fn hash(password: String) -> Result<String, AppError> {
 pub async fn verify(stored_hash: Option<String>, password: String) -> Result<bool, AppError> {
     let known_user = stored_hash.is_some();
     let hash = stored_hash.unwrap_or_else(|| dummy_hash().to_owned());
-    let matches = tokio::task::spawn_blocking(move || {
-        let parsed = PasswordHash::new(&hash)
-            .map_err(|e| AppError::internal("stored password hash is malformed", e))?;
-        Ok::<_, AppError>(
-            argon2()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok(),
-        )
-    })
-    .await
-    .map_err(|e| AppError::internal("password verification task failed", e))??;
+    let matches = GATE
+        .run(move || {
+            let parsed = PasswordHash::new(&hash)
+                .map_err(|e| AppError::internal("stored password hash is malformed", e))?;
+            Ok::<_, AppError>(
+                argon2()
+                    .verify_password(password.as_bytes(), &parsed)
+                    .is_ok(),
+            )
+        })
+        .await??;
     Ok(known_user && matches)
 }
 
@@ -72,6 +148,53 @@ mod tests {
         assert!(!verify(Some(stored), "correct horse batterY".into())
             .await
             .unwrap());
+    }
+
+    /// One turn, one waiting place: of five hashes started together, the first runs, the
+    /// second waits for it, and the other three are refused at once with `Busy`.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_full_gate_refuses_with_busy_and_the_rest_complete() {
+        let gate = Arc::new(HashGate::new(1, 1, Duration::from_secs(5)));
+        let (started, release) = (Arc::new(tokio::sync::Notify::new()), Arc::new(std::sync::Barrier::new(2)));
+        let first = tokio::spawn({
+            let (gate, started, release) = (gate.clone(), started.clone(), release.clone());
+            async move {
+                gate.run(move || {
+                    started.notify_one();
+                    release.wait();
+                })
+                .await
+            }
+        });
+        started.notified().await;
+        let second = tokio::spawn({
+            let gate = gate.clone();
+            async move { gate.run(|| 2).await }
+        });
+        while gate.queued.load(Ordering::Acquire) == 0 {
+            tokio::task::yield_now().await;
+        }
+        for _ in 0..3 {
+            assert_eq!(
+                gate.run(|| 3).await,
+                Err(AppError::Busy {
+                    retry_after_secs: RETRY_AFTER_SECS
+                })
+            );
+        }
+        release.wait();
+        first.await.unwrap().unwrap();
+        assert_eq!(second.await.unwrap(), Ok(2));
+        assert_eq!(gate.queued.load(Ordering::Acquire), 0);
+    }
+
+    #[tokio::test]
+    async fn a_caller_that_waits_too_long_is_refused() {
+        let gate = Arc::new(HashGate::new(1, 4, Duration::from_millis(50)));
+        let hold = gate.turns.clone().acquire_owned().await.unwrap();
+        assert!(matches!(gate.run(|| ()).await, Err(AppError::Busy { .. })));
+        drop(hold);
+        assert_eq!(gate.run(|| 7).await, Ok(7));
     }
 
     #[tokio::test]

@@ -8,7 +8,7 @@ use super::{
     validation::{check_password, check_username, username_key},
     versions::VersionCache,
 };
-use crate::error::AppError;
+use crate::{error::AppError, limits::PasswordCheck};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -91,10 +91,13 @@ impl Accounts {
     }
 
     /// Checks a username and password. Unknown user and wrong password give the same error
-    /// after the same amount of work; repeated failures on one account are throttled.
+    /// after the same amount of work. Repeated failures from one client on one account make
+    /// that client wait; failures on one account from anywhere slow every attempt on it a
+    /// little, but never refuse the right password ([`super::throttle`]).
     pub async fn authenticate(
         &self,
         credentials: Credentials,
+        check: PasswordCheck,
     ) -> Result<AuthenticatedUser, AppError> {
         let Credentials { username, password } = credentials;
         // Malformed input can match no account: answer at once, without hashing a huge input.
@@ -102,24 +105,32 @@ impl Accounts {
             return Err(AppError::InvalidCredentials);
         }
         let key = username_key(&username);
-        if let Err(wait) = self.throttle.check(&key) {
-            tracing::warn!(username_key = %key, "login throttled");
-            return Err(AppError::TooManyAttempts {
-                retry_after_secs: wait.as_secs().max(1),
-            });
+        let client = check.client;
+        match self.throttle.check(&key, client) {
+            Err(wait) => {
+                tracing::warn!(username_key = %key, "login throttled for this client");
+                return Err(AppError::TooManyAttempts {
+                    retry_after_secs: wait.as_secs().max(1),
+                });
+            }
+            Ok(delay) if !delay.is_zero() => {
+                tracing::info!(username_key = %key, ?delay, "login slowed: failures on this account");
+                tokio::time::sleep(delay).await;
+            }
+            Ok(_) => {}
         }
         let account = self.repository.find_by_key(&key).await?;
         let stored_hash = account.as_ref().map(|a| a.password_hash.clone());
         if password::verify(stored_hash, password).await? {
             let account = account.expect("verify succeeds only for a stored hash");
-            self.throttle.record_success(&key);
+            self.throttle.record_success(&key, client);
             Ok(AuthenticatedUser {
                 id: account.id,
                 username: account.username,
                 version: account.credentials_version,
             })
         } else {
-            self.throttle.record_failure(&key);
+            self.throttle.record_failure(&key, client);
             tracing::info!(username_key = %key, "login failed");
             Err(AppError::InvalidCredentials)
         }
@@ -142,7 +153,11 @@ impl Accounts {
 
     /// Changes a password after checking the current one (with the login throttle). Every
     /// session, signed cookie and token issued before is revoked by the version bump.
-    pub async fn change_password(&self, form: PasswordChange) -> Result<(), AppError> {
+    pub async fn change_password(
+        &self,
+        form: PasswordChange,
+        check: PasswordCheck,
+    ) -> Result<(), AppError> {
         check_password(&form.password).map_err(AppError::Invalid)?;
         if form.password != form.confirm {
             return Err(AppError::Invalid(
@@ -150,10 +165,13 @@ impl Accounts {
             ));
         }
         let user = self
-            .authenticate(Credentials {
-                username: form.username,
-                password: form.current,
-            })
+            .authenticate(
+                Credentials {
+                    username: form.username,
+                    password: form.current,
+                },
+                check,
+            )
             .await?;
         let hash = password::hash(form.password).await?;
         match self.repository.change_password(user.id, &hash).await? {

@@ -1,12 +1,21 @@
-//! Slows down password guessing on one account: after a few failures in a row, each further
-//! attempt must wait, twice as long each time. Unknown usernames are throttled exactly like
-//! real ones, so the throttle reveals nothing about who exists.
+//! Slows down password guessing without letting anyone lock someone else out (OWASP
+//! Authentication Cheat Sheet, "Login Throttling"; docs/security.md):
 //!
-//! The counts live in this process's memory: a restart forgives, and each server process of a
-//! scaled-out deployment counts on its own (see README, Design notes).
+//! - **per account and client**: after a few failures in a row, *that client* must wait before
+//!   its next attempt on *that account*, twice as long each time (`429` with `Retry-After`);
+//! - **per account, from anywhere**: after a few failures every attempt on the account is
+//!   slowed by a short, growing delay, but never refused, so the right password from another
+//!   client still logs in. Five wrong passwords from an attacker's address no longer keep the
+//!   owner out.
+//!
+//! Unknown usernames are throttled exactly like real ones, so the throttle reveals nothing
+//! about who exists. The counts live in this process's memory: a restart forgives, and each
+//! server process of a scaled-out deployment counts on its own (docs/design.md).
 
+use crate::limits::ClientKey;
 use std::{
     collections::HashMap,
+    hash::Hash,
     sync::Mutex,
     time::{Duration, Instant},
 };
@@ -14,13 +23,20 @@ use std::{
 /// How forgiving the throttle is.
 #[derive(Clone, Copy, Debug)]
 pub struct ThrottlePolicy {
-    /// Failures allowed before waiting starts.
+    /// Failures one client may make on one account before it must wait.
     pub free_failures: u32,
     /// The first wait; it doubles with each further failure.
     pub first_wait: Duration,
     pub max_wait: Duration,
-    /// A quiet account is forgiven after this long.
+    /// A quiet account (or client) is forgiven after this long.
     pub forget_after: Duration,
+    /// Failures on one account, from all clients together, before every attempt on it is
+    /// slowed down.
+    pub account_free_failures: u32,
+    /// The first per-account delay; it doubles with each further failure.
+    pub first_delay: Duration,
+    /// The longest per-account delay: short enough that the owner is slowed, not locked out.
+    pub max_delay: Duration,
 }
 
 impl Default for ThrottlePolicy {
@@ -30,6 +46,9 @@ impl Default for ThrottlePolicy {
             first_wait: Duration::from_secs(30),
             max_wait: Duration::from_secs(15 * 60),
             forget_after: Duration::from_secs(15 * 60),
+            account_free_failures: 10,
+            first_delay: Duration::from_millis(250),
+            max_delay: Duration::from_secs(2),
         }
     }
 }
@@ -40,78 +59,137 @@ struct Failures {
     last: Instant,
 }
 
-/// Failed-login counts per account key.
-#[derive(Debug, Default)]
-pub struct LoginThrottle {
-    policy: ThrottlePolicy,
-    failures: Mutex<HashMap<String, Failures>>,
+/// Failure counts by key, forgetting quiet keys.
+#[derive(Debug)]
+struct Counts<K> {
+    failures: Mutex<HashMap<K, Failures>>,
 }
 
-/// Above this many tracked accounts, forgiven entries are pruned so memory stays bounded.
-const PRUNE_ABOVE: usize = 100_000;
-
-impl LoginThrottle {
-    pub fn new(policy: ThrottlePolicy) -> Self {
+impl<K> Default for Counts<K> {
+    fn default() -> Self {
         Self {
-            policy,
             failures: Mutex::default(),
         }
     }
+}
 
-    /// `Err(wait)` when the account must wait before the next attempt.
-    pub fn check(&self, key: &str) -> Result<(), Duration> {
+/// Above this many tracked keys, forgiven entries are pruned so memory stays bounded.
+const PRUNE_ABOVE: usize = 100_000;
+
+impl<K: Eq + Hash + Clone> Counts<K> {
+    /// Failures within `forget_after`, and how long ago the last one was.
+    fn recent(&self, key: &K, forget_after: Duration) -> Option<(u32, Duration)> {
         let failures = self.lock();
-        let Some(entry) = failures.get(key) else {
-            return Ok(());
-        };
-        let wait = self.wait_after(entry.count);
+        let entry = failures.get(key)?;
         let elapsed = entry.last.elapsed();
-        if elapsed < wait {
-            Err(wait - elapsed)
-        } else {
-            Ok(())
-        }
+        (elapsed < forget_after).then_some((entry.count, elapsed))
     }
 
-    pub fn record_failure(&self, key: &str) {
+    fn record(&self, key: &K, forget_after: Duration) {
         let now = Instant::now();
-        let forget_after = self.policy.forget_after;
         let mut failures = self.lock();
         if failures.len() > PRUNE_ABOVE {
             failures.retain(|_, f| now.duration_since(f.last) < forget_after);
         }
-        let entry = failures.entry(key.to_owned()).or_insert(Failures {
+        let entry = failures.entry(key.clone()).or_insert(Failures {
             count: 0,
             last: now,
         });
         if now.duration_since(entry.last) >= forget_after {
             entry.count = 0;
         }
-        entry.count += 1;
+        entry.count = entry.count.saturating_add(1);
         entry.last = now;
     }
 
-    pub fn record_success(&self, key: &str) {
+    fn forget(&self, key: &K) {
         self.lock().remove(key);
     }
 
-    fn wait_after(&self, count: u32) -> Duration {
-        if count < self.policy.free_failures {
-            return Duration::ZERO;
-        }
-        let doublings = (count - self.policy.free_failures).min(16);
-        (self.policy.first_wait * 2u32.pow(doublings)).min(self.policy.max_wait)
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Failures>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<K, Failures>> {
         // A panic while holding this lock leaves only counters behind: keep using them.
         self.failures.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// An account key (the normalised username) and the client trying it. `None` for a client
+/// without an address (a router called in-process): such callers share one count.
+type Attempt = (String, Option<ClientKey>);
+
+/// Failed-login counts per (account, client) and per account.
+#[derive(Debug, Default)]
+pub struct LoginThrottle {
+    policy: ThrottlePolicy,
+    by_client: Counts<Attempt>,
+    by_account: Counts<String>,
+}
+
+/// Exponential back-off: nothing for the free failures, then `first` doubling up to `max`.
+fn backoff(count: u32, free: u32, first: Duration, max: Duration) -> Duration {
+    if count < free {
+        return Duration::ZERO;
+    }
+    let doublings = (count - free).min(16);
+    (first * 2u32.pow(doublings)).min(max)
+}
+
+impl LoginThrottle {
+    pub fn new(policy: ThrottlePolicy) -> Self {
+        Self {
+            policy,
+            ..Self::default()
+        }
+    }
+
+    /// `Err(wait)` when this client must wait before its next attempt on this account;
+    /// otherwise `Ok(delay)`, how long to slow this attempt down for the account's sake.
+    pub fn check(&self, account: &str, client: Option<ClientKey>) -> Result<Duration, Duration> {
+        let policy = &self.policy;
+        let attempt = (account.to_owned(), client);
+        if let Some((count, elapsed)) = self.by_client.recent(&attempt, policy.forget_after) {
+            let wait = backoff(
+                count,
+                policy.free_failures,
+                policy.first_wait,
+                policy.max_wait,
+            );
+            if elapsed < wait {
+                return Err(wait - elapsed);
+            }
+        }
+        let delay = self
+            .by_account
+            .recent(&account.to_owned(), policy.forget_after)
+            .map_or(Duration::ZERO, |(count, _)| {
+                backoff(
+                    count,
+                    policy.account_free_failures,
+                    policy.first_delay,
+                    policy.max_delay,
+                )
+            });
+        Ok(delay)
+    }
+
+    pub fn record_failure(&self, account: &str, client: Option<ClientKey>) {
+        let forget_after = self.policy.forget_after;
+        self.by_client
+            .record(&(account.to_owned(), client), forget_after);
+        self.by_account.record(&account.to_owned(), forget_after);
+    }
+
+    /// The right password: this client's count on this account is forgiven, and so is the
+    /// account's (its owner is back).
+    pub fn record_success(&self, account: &str, client: Option<ClientKey>) {
+        self.by_client.forget(&(account.to_owned(), client));
+        self.by_account.forget(&account.to_owned());
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::net::IpAddr;
 
     fn throttle() -> LoginThrottle {
         LoginThrottle::new(ThrottlePolicy {
@@ -119,40 +197,76 @@ mod tests {
             first_wait: Duration::from_secs(10),
             max_wait: Duration::from_secs(25),
             forget_after: Duration::from_secs(60),
+            account_free_failures: 4,
+            first_delay: Duration::from_millis(100),
+            max_delay: Duration::from_millis(300),
         })
     }
+
+    fn client(text: &str) -> Option<ClientKey> {
+        Some(ClientKey::from(text.parse::<IpAddr>().unwrap()))
+    }
+
+    const A: &str = "192.0.2.1";
+    const B: &str = "198.51.100.7";
 
     #[test]
     fn waiting_starts_after_the_free_failures() {
         let t = throttle();
         for _ in 0..2 {
-            t.record_failure("alice");
-            assert!(t.check("alice").is_ok());
+            t.record_failure("alice", client(A));
+            assert!(t.check("alice", client(A)).is_ok());
         }
-        t.record_failure("alice");
-        let wait = t.check("alice").unwrap_err();
+        t.record_failure("alice", client(A));
+        let wait = t.check("alice", client(A)).unwrap_err();
         assert!(wait > Duration::from_secs(9) && wait <= Duration::from_secs(10));
-        assert!(t.check("bob").is_ok(), "other accounts are unaffected");
+        assert!(t.check("bob", client(A)).is_ok(), "other accounts are unaffected");
     }
 
     #[test]
     fn the_wait_doubles_up_to_the_cap() {
         let t = throttle();
         for _ in 0..4 {
-            t.record_failure("alice");
+            t.record_failure("alice", client(A));
         }
-        assert!(t.check("alice").unwrap_err() > Duration::from_secs(19));
-        t.record_failure("alice");
-        assert!(t.check("alice").unwrap_err() <= Duration::from_secs(25));
+        assert!(t.check("alice", client(A)).unwrap_err() > Duration::from_secs(19));
+        t.record_failure("alice", client(A));
+        assert!(t.check("alice", client(A)).unwrap_err() <= Duration::from_secs(25));
     }
 
     #[test]
-    fn a_success_forgives() {
+    fn another_client_is_never_locked_out_only_slowed_briefly() {
         let t = throttle();
-        for _ in 0..3 {
-            t.record_failure("alice");
+        for _ in 0..12 {
+            t.record_failure("alice", client(A));
         }
-        t.record_success("alice");
-        assert!(t.check("alice").is_ok());
+        assert!(t.check("alice", client(A)).is_err());
+        let delay = t.check("alice", client(B)).expect("B is not locked out");
+        assert!(delay > Duration::ZERO && delay <= Duration::from_millis(300));
+    }
+
+    #[test]
+    fn the_account_delay_grows_with_failures_from_many_clients() {
+        let t = throttle();
+        let addresses = ["192.0.2.1", "192.0.2.2", "192.0.2.3", "192.0.2.4", "192.0.2.5"];
+        for address in &addresses[..3] {
+            t.record_failure("alice", client(address));
+        }
+        assert_eq!(t.check("alice", client(B)), Ok(Duration::ZERO));
+        t.record_failure("alice", client(addresses[3]));
+        assert_eq!(t.check("alice", client(B)), Ok(Duration::from_millis(100)));
+        t.record_failure("alice", client(addresses[4]));
+        assert_eq!(t.check("alice", client(B)), Ok(Duration::from_millis(200)));
+    }
+
+    #[test]
+    fn a_success_forgives_the_client_and_the_account() {
+        let t = throttle();
+        for _ in 0..5 {
+            t.record_failure("alice", client(A));
+        }
+        t.record_success("alice", client(A));
+        assert_eq!(t.check("alice", client(A)), Ok(Duration::ZERO));
+        assert_eq!(t.check("alice", client(B)), Ok(Duration::ZERO));
     }
 }

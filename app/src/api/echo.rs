@@ -110,7 +110,10 @@ pub struct TokenView {
     get,
     path = "/api/echo",
     tag = "inspector",
-    responses((status = 200, description = "The request as the server understood it", body = Echo))
+    responses(
+        (status = 200, description = "The request as the server understood it", body = Echo),
+        (status = 400, description = "More than one Authorization header", body = super::error::ErrorBody),
+    )
 )]
 pub async fn echo(
     State(state): State<AppState>,
@@ -172,7 +175,7 @@ pub async fn echo(
     };
 
     let token_source = match (
-        bearer_token(&headers),
+        bearer_token(&headers)?,
         visitor.cookies.get(rules.name(LabCookie::Token)),
     ) {
         (Some(token), _) => Some(("bearer", token)),
@@ -200,7 +203,7 @@ pub async fn echo(
     Ok(Json(Echo {
         cookies,
         cookie_header_bytes,
-        session: visitor.session.describe().await?,
+        session: visitor.session.describe(&state.accounts).await?,
         session_store: state.session_store,
         plain_cookie,
         signed_cookie,

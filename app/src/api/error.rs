@@ -71,6 +71,7 @@ impl From<AppError> for ApiError {
             AppError::NotFound => "not_found",
             AppError::Internal => "internal",
             AppError::Unavailable => "unavailable",
+            AppError::Busy { .. } => "busy",
         };
         let retry_after = error.retry_after_secs();
         Self {

@@ -10,6 +10,7 @@
 use super::claims::Claims;
 use crate::{
     api::error::{ApiError, ErrorBody},
+    limits::PasswordCheck,
     state::AppState,
 };
 use axum::{
@@ -99,21 +100,28 @@ pub fn parse_token_request(headers: &HeaderMap, body: &[u8]) -> Result<TokenRequ
         (status = 413, description = "Body too large", body = ErrorBody),
         (status = 415, description = "Neither JSON nor a form", body = ErrorBody),
         (status = 422, description = "Missing or mistyped fields", body = ErrorBody),
-        (status = 429, description = "Too many failed logins for this account", body = ErrorBody),
+        (status = 429, description = "Too many failed logins for this account from this client, or too many password checks from this client", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 503, description = "The server is busy hashing passwords; try again", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
     )
 )]
 pub async fn token(
     State(state): State<AppState>,
+    check: PasswordCheck,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<TokenResponse>, ApiError> {
     let request = parse_token_request(&headers, &body?)?;
     let user = state
         .accounts
-        .authenticate(crate::accounts::service::Credentials {
-            username: request.username,
-            password: request.password,
-        })
+        .authenticate(
+            crate::accounts::service::Credentials {
+                username: request.username,
+                password: request.password,
+            },
+            check,
+        )
         .await?;
     let issued = state.tokens.issue(&user)?;
     Ok(Json(TokenResponse {
@@ -123,12 +131,27 @@ pub async fn token(
     }))
 }
 
-/// The token of an `Authorization: Bearer …` header, if the request has one.
-pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
-    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = value.trim().split_once(' ')?;
-    let token = token.trim();
-    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+/// The token of an `Authorization: Bearer …` header, if the request has one. Several
+/// `Authorization` headers are refused (`400`) rather than one picked: which one a proxy or
+/// another library would read is anyone's guess, and that gap is where smuggling lives.
+pub fn bearer_token(headers: &HeaderMap) -> Result<Option<&str>, ApiError> {
+    let mut values = headers.get_all(header::AUTHORIZATION).iter();
+    let Some(value) = values.next() else {
+        return Ok(None);
+    };
+    if values.next().is_some() {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "send one Authorization header, not several",
+        ));
+    }
+    let token = value.to_str().ok().and_then(|value| {
+        let (scheme, token) = value.trim().split_once(' ')?;
+        let token = token.trim();
+        (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+    });
+    Ok(token)
 }
 
 /// The verified claims of the Bearer token.
@@ -139,6 +162,7 @@ pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The token's verified claims", body = Claims),
+        (status = 400, description = "More than one Authorization header", body = ErrorBody),
         (status = 401, description = "Missing, invalid, expired or revoked token", body = ErrorBody,
             headers(("WWW-Authenticate" = String, description = "Bearer error=\"invalid_token\""))),
     )
@@ -147,7 +171,7 @@ pub async fn me(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Json<Claims>, ApiError> {
-    let token = bearer_token(&headers).ok_or_else(|| {
+    let token = bearer_token(&headers)?.ok_or_else(|| {
         ApiError::invalid_token("send the token as Authorization: Bearer <token>")
     })?;
     match state.tokens.verify(token).await? {

@@ -21,6 +21,12 @@ pub struct Claims {
     pub iat: u64,
     /// Expires at (Unix seconds).
     pub exp: u64,
+    /// When the login this token descends from proved its password (Unix seconds; RFC 9068
+    /// and OpenID Connect). Copied unchanged into every re-issue, so a login has an absolute
+    /// lifetime: re-issuing cannot keep a stolen token alive for ever. Required; `Option`
+    /// only so that a token without it is refused by name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_time: Option<u64>,
     /// Not before (Unix seconds). Our tokens do not set it; it is checked when present.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nbf: Option<u64>,

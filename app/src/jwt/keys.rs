@@ -75,7 +75,11 @@ pub struct JwtSettings {
     pub algorithm: JwtAlgorithm,
     pub issuer: String,
     pub audience: String,
+    /// How long one token is valid (`exp - iat`).
     pub lifetime: Duration,
+    /// How long a login lasts however often its token is re-issued (the session's absolute
+    /// timeout): a token whose `auth_time` is older is refused.
+    pub login_lifetime: Duration,
 }
 
 /// The secret or private key the configured algorithm needs.

@@ -13,7 +13,8 @@ use tower_sessions_redis_store::fred::prelude::{Expiration, KeysInterface, Pool 
 pub trait RevocationStore: Send + Sync + 'static {
     /// Denies every id in `ids` until `until` (Unix seconds).
     async fn revoke(&self, ids: &[&str], until: u64) -> Result<(), AppError>;
-    /// Whether any of `ids` is denied.
+    /// Whether any of `ids` is denied now (an entry past its `until` no longer counts, in
+    /// every store alike: Redis forgets it by itself).
     async fn any_revoked(&self, ids: &[&str]) -> Result<bool, AppError>;
     /// Forgets entries whose tokens have expired; returns how many.
     async fn delete_expired(&self) -> Result<u64, AppError>;
@@ -43,8 +44,11 @@ impl RevocationStore for MemoryRevocations {
     }
 
     async fn any_revoked(&self, ids: &[&str]) -> Result<bool, AppError> {
+        let now = unix_now();
         let denied = self.lock();
-        Ok(ids.iter().any(|id| denied.contains_key(*id)))
+        Ok(ids
+            .iter()
+            .any(|id| denied.get(*id).is_some_and(|until| *until > now)))
     }
 
     async fn delete_expired(&self) -> Result<u64, AppError> {
@@ -100,13 +104,13 @@ impl RevocationStore for SqlRevocations {
     }
 
     async fn any_revoked(&self, ids: &[&str]) -> Result<bool, AppError> {
-        let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+        let placeholders: Vec<String> = (2..=ids.len() + 1).map(|i| format!("${i}")).collect();
         let sql = format!(
-            "SELECT COUNT(*) FROM revoked_tokens WHERE id IN ({})",
+            "SELECT COUNT(*) FROM revoked_tokens WHERE until > $1 AND id IN ({})",
             placeholders.join(", ")
         );
         let found: i64 = with_pool!(&self.pool, pool => {
-            let mut query = sqlx::query_scalar(&sql);
+            let mut query = sqlx::query_scalar(&sql).bind(unix_now() as i64);
             for id in ids {
                 query = query.bind(*id);
             }

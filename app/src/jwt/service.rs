@@ -1,6 +1,10 @@
 //! Issue, verify, re-issue and revoke tokens. Every check a token must pass is here, in order.
 
-use super::{claims::Claims, keys::JwtKeys, revocation::RevocationStore};
+use super::{
+    claims::Claims,
+    keys::{JwtKeys, JwtSettings, LEEWAY_SECS},
+    revocation::RevocationStore,
+};
 use crate::clock::unix_now;
 use crate::{
     accounts::service::{Accounts, AuthenticatedUser},
@@ -30,6 +34,8 @@ pub enum TokenError {
     BadSignature,
     #[error("the token has expired (exp)")]
     Expired,
+    #[error("the login this token belongs to is older than the longest a login may last (auth_time); log in again")]
+    LoginExpired,
     #[error("the token is not valid yet (nbf)")]
     NotYetValid,
     #[error("the token was issued by someone else (iss)")]
@@ -90,7 +96,7 @@ impl Tokens {
         &self.keys
     }
 
-    /// Signs a token for a new login (`count` 0, a new `sid`).
+    /// Signs a token for a new login (`count` 0, a new `sid`, `auth_time` now).
     pub fn issue(&self, user: &AuthenticatedUser) -> Result<Issued, AppError> {
         let now = unix_now();
         let settings = self.keys.settings();
@@ -101,7 +107,8 @@ impl Tokens {
             name: user.username.clone(),
             count: 0,
             iat: now,
-            exp: now + settings.lifetime.as_secs(),
+            exp: expiry(settings, now, now),
+            auth_time: Some(now),
             nbf: None,
             jti: random_id(),
             sid: random_id(),
@@ -109,13 +116,16 @@ impl Tokens {
         })
     }
 
-    /// The next token of the same login: `count + 1`, a new `jti`, `iat` and `exp`.
+    /// The next token of the same login: `count + 1`, a new `jti`, `iat` and `exp`; the same
+    /// `sid` and `auth_time`, so it never outlives the login (`exp` is capped at its end).
     pub fn reissue(&self, previous: &Claims) -> Result<Issued, AppError> {
         let now = unix_now();
+        let auth_time = previous.auth_time.unwrap_or(now);
         self.sign(Claims {
             count: previous.count.saturating_add(1),
             iat: now,
-            exp: now + self.keys.settings().lifetime.as_secs(),
+            exp: expiry(self.keys.settings(), auth_time, now),
+            auth_time: Some(auth_time),
             nbf: None,
             jti: random_id(),
             ..previous.clone()
@@ -157,11 +167,23 @@ impl Tokens {
     }
 
     /// Logout: this token and every other token of its login are refused until they expire.
+    ///
+    /// The entries outlive every token they cover, the verifier's leeway included: the token
+    /// until its own `exp`, the login until the end of its lifetime (`auth_time` plus the
+    /// login lifetime), which caps the `exp` of every token it will ever have, even one a
+    /// request that verified just before this logout re-issues just after it.
     pub async fn revoke(&self, claims: &Claims) -> Result<(), AppError> {
-        // Any token of this login was issued before now, so it expires within one lifetime.
-        let until = unix_now() + self.keys.settings().lifetime.as_secs();
+        let margin = LEEWAY_SECS + 1;
+        let settings = self.keys.settings();
+        let login_ends = claims
+            .auth_time
+            .map_or(claims.exp, |at| at + settings.login_lifetime.as_secs())
+            .max(claims.exp);
         self.revocations
-            .revoke(&[&jti_key(&claims.jti), &sid_key(&claims.sid)], until)
+            .revoke(&[&jti_key(&claims.jti)], claims.exp + margin)
+            .await?;
+        self.revocations
+            .revoke(&[&sid_key(&claims.sid)], login_ends + margin)
             .await
     }
 }
@@ -171,9 +193,28 @@ impl Tokens {
 /// it is also what the fuzz target `jwt_verify` drives.
 pub fn check_signed(keys: &JwtKeys, token: &str) -> Verified {
     check_header(keys, token)?;
-    jsonwebtoken::decode::<Claims>(token, keys.decoding(), keys.validation())
+    let claims = jsonwebtoken::decode::<Claims>(token, keys.decoding(), keys.validation())
         .map(|data| data.claims)
-        .map_err(|e| explain(keys, token, e.kind()))
+        .map_err(|e| explain(keys, token, e.kind()))?;
+    check_login_age(keys.settings(), &claims, unix_now())?;
+    Ok(claims)
+}
+
+/// A login lasts at most the login lifetime from `auth_time`, however often its token was
+/// re-issued.
+fn check_login_age(settings: &JwtSettings, claims: &Claims, now: u64) -> Result<(), TokenError> {
+    let Some(auth_time) = claims.auth_time else {
+        return Err(TokenError::MissingClaim("auth_time".into()));
+    };
+    if now > auth_time.saturating_add(settings.login_lifetime.as_secs()) {
+        return Err(TokenError::LoginExpired);
+    }
+    Ok(())
+}
+
+/// A token's `exp`: one token lifetime from now, but never past the end of its login.
+fn expiry(settings: &JwtSettings, auth_time: u64, now: u64) -> u64 {
+    (now + settings.lifetime.as_secs()).min(auth_time + settings.login_lifetime.as_secs())
 }
 
 fn check_header(keys: &JwtKeys, token: &str) -> Result<(), TokenError> {

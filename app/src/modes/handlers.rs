@@ -8,6 +8,7 @@
 
 use super::{pages, LoginMode, Outcome, Visitor};
 use crate::{
+    limits::PasswordCheck,
     accounts::service::Credentials,
     components::static_page,
     cookies::jar::{self, SetCookie},
@@ -56,10 +57,11 @@ async fn login_page<M: LoginMode>(State(state): State<AppState>, visitor: Visito
 async fn log_in<M: LoginMode>(
     State(state): State<AppState>,
     visitor: Visitor,
+    check: PasswordCheck,
     Form(credentials): Form<Credentials>,
 ) -> Response {
     let username = credentials.username.clone();
-    let result = match state.accounts.authenticate(credentials).await {
+    let result = match state.accounts.authenticate(credentials, check).await {
         Ok(user) => M::log_in(&state, &visitor, user).await,
         Err(error) => Err(error),
     };

@@ -84,28 +84,44 @@ impl LabSession {
         let Some(mut stamped) = self.session.get::<Stamped<T>>(T::KEY).await? else {
             return Ok(None);
         };
-        let now = unix_now();
-        let idle = now.saturating_sub(stamped.last_seen);
-        let age = now.saturating_sub(stamped.logged_in_at);
-        if idle > self.policy.idle_timeout.as_secs() || age > self.policy.absolute_timeout.as_secs()
+        if !self
+            .stands(T::KEY, &stamped, stamped.value.account(), accounts)
+            .await?
         {
-            tracing::info!(entry = T::KEY, "session entry timed out");
-            self.session.remove_value(T::KEY).await?;
             return Ok(None);
         }
-        if !accounts.is_current(stamped.value.account()).await? {
-            tracing::info!(
-                entry = T::KEY,
-                "session entry issued before a password change"
-            );
-            self.session.remove_value(T::KEY).await?;
-            return Ok(None);
-        }
-        if idle > self.policy.refresh_after().as_secs() {
+        let now = unix_now();
+        if now.saturating_sub(stamped.last_seen) > self.policy.refresh_after().as_secs() {
             stamped.last_seen = now;
             self.session.insert(T::KEY, &stamped).await?;
         }
         Ok(Some(stamped.value))
+    }
+
+    /// Whether the entry under `key` is within both timeouts and issued under the account's
+    /// current password. An entry failing a check is removed.
+    async fn stands<T>(
+        &self,
+        key: &str,
+        stamped: &Stamped<T>,
+        account: &AuthenticatedUser,
+        accounts: &Accounts,
+    ) -> Result<bool, AppError> {
+        let now = unix_now();
+        let idle = now.saturating_sub(stamped.last_seen);
+        let age = now.saturating_sub(stamped.logged_in_at);
+        let reason = if idle > self.policy.idle_timeout.as_secs()
+            || age > self.policy.absolute_timeout.as_secs()
+        {
+            "session entry timed out"
+        } else if !accounts.is_current(account).await? {
+            "session entry issued before a password change"
+        } else {
+            return Ok(true);
+        };
+        tracing::info!(entry = key, "{reason}");
+        self.session.remove_value(key).await?;
+        Ok(false)
     }
 
     /// Replaces the lab's value, keeping its login time (the absolute timeout still counts
@@ -127,11 +143,28 @@ impl LabSession {
     }
 
     /// The visitor's own record, entry by entry, with when it expires: for `/api/echo`.
-    /// Never includes the session id.
-    pub async fn describe(&self) -> Result<Option<SessionRecordView>, AppError> {
+    /// Never includes the session id. Each entry passes the same checks as a real request
+    /// (timeouts, credentials version) first: a revoked login reveals nothing.
+    pub async fn describe(
+        &self,
+        accounts: &Accounts,
+    ) -> Result<Option<SessionRecordView>, AppError> {
+        /// The part every lab's entry shares: whose login it is.
+        #[derive(Deserialize)]
+        struct Owner {
+            user: AuthenticatedUser,
+        }
         let mut entries = serde_json::Map::new();
         for key in ENTRY_KEYS {
-            if let Some(value) = self.session.get::<serde_json::Value>(key).await? {
+            let Some(stamped) = self.session.get::<Stamped<serde_json::Value>>(key).await? else {
+                continue;
+            };
+            let Ok(owner) = serde_json::from_value::<Owner>(stamped.value.clone()) else {
+                continue;
+            };
+            if self.stands(key, &stamped, &owner.user, accounts).await? {
+                let value = serde_json::to_value(&stamped)
+                    .map_err(|e| AppError::internal("describing a session entry", e))?;
                 entries.insert(key.to_owned(), value);
             }
         }

@@ -89,10 +89,11 @@ async fn checkout_page(State(state): State<AppState>, session: LabSession) -> Re
 async fn log_in(
     State(state): State<AppState>,
     session: LabSession,
+    check: crate::limits::PasswordCheck,
     Form(credentials): Form<Credentials>,
 ) -> Response {
     let username = credentials.username.clone();
-    match service::log_in(&state, &session, credentials).await {
+    match service::log_in(&state, &session, credentials, check).await {
         Ok(()) => Redirect::to("/shop/login").into_response(),
         Err(error @ AppError::InvalidCredentials) => {
             static_page::render(StatusCode::UNAUTHORIZED, "Log in", move || {

@@ -3,6 +3,7 @@
 use crate::{
     accounts::service::{AuthenticatedUser, Credentials},
     error::AppError,
+    limits::PasswordCheck,
     sessions::{LabSession, SessionEntry},
     state::AppState,
 };
@@ -36,8 +37,9 @@ pub async fn log_in(
     state: &AppState,
     session: &LabSession,
     credentials: Credentials,
+    check: PasswordCheck,
 ) -> Result<(), AppError> {
-    let user = state.accounts.authenticate(credentials).await?;
+    let user = state.accounts.authenticate(credentials, check).await?;
     let mut id = [0u8; 16];
     rand::rngs::OsRng.fill_bytes(&mut id);
     let cart_id = id.iter().map(|b| format!("{b:02x}")).collect();

@@ -55,11 +55,14 @@ impl ClientLimits {
         }
     }
 
-    /// Who sent `request`: the address in the configured header (its last entry, the one the
-    /// nearest proxy wrote), else the TCP peer; `None` when neither is known.
+    /// Who sent `request`: the address in the configured header, else the TCP peer; `None`
+    /// when neither is known. Of the header, the **last entry of its last line** counts: a
+    /// proxy that appends puts the address it saw after whatever the client forged, on the
+    /// same line or on a line of its own.
     fn client(&self, request: &Request) -> Option<ClientKey> {
         let from_header = self.address_header.as_ref().and_then(|name| {
-            let value = request.headers().get(name)?.to_str().ok()?;
+            let value = request.headers().get_all(name).iter().next_back()?;
+            let value = value.to_str().ok()?;
             value.rsplit(',').next()?.trim().parse::<IpAddr>().ok()
         });
         let peer = || {
@@ -127,6 +130,8 @@ impl ClientLimits {
         let Some(client) = self.client(request) else {
             return Ok(());
         };
+        // The login throttle counts per account and client: `PasswordCheck` reads this.
+        request.extensions_mut().insert(client);
         if let Some(limit) = &self.password_checks {
             if let Err(error) = limit.take(client) {
                 tracing::info!("refused: too many password checks from one client");

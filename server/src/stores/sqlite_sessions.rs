@@ -13,9 +13,18 @@
 //! as MessagePack, the expiry as RFC 3339 text), so a data directory works with either.
 //! Every write is committed before its request is answered: nothing is cached, so a session
 //! logged out in one process is gone for every other process that shares the file.
+//!
+//! What keeps it honest under load and failure (docs/security.md):
+//! - `save` only updates a live record: a request that loaded a session before its logout
+//!   cannot bring it back by saving after it (new records come through `create`);
+//! - each job of a batch runs in a savepoint of its own, so a failing job undoes only itself,
+//!   and if the whole transaction is lost every job of the batch is told so (none took effect);
+//! - the queue is bounded and every call waits at most [`Tuning::timeout`]: an overloaded or
+//!   stuck store answers `503` like an unreachable database instead of piling up requests;
+//! - `ping` goes through the thread, so `/readyz` sees a store whose thread is gone.
 
-use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
-use std::{path::Path, sync::mpsc, thread};
+use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
+use std::{path::Path, sync::mpsc, thread, time::Duration};
 use time::{format_description::well_known::Rfc3339, OffsetDateTime};
 use tokio::sync::oneshot;
 use tower_sessions::{
@@ -28,10 +37,30 @@ use tower_sessions::{
 /// (which other processes on the same file wait for) for long.
 const MAX_BATCH: usize = 128;
 
+/// How much the store takes on before it says it is busy.
+#[derive(Debug, Clone, Copy)]
+pub struct Tuning {
+    /// Operations waiting for the thread; one more is refused at once.
+    pub queue: usize,
+    /// How long a call waits for its answer before it fails (as a database timeout would).
+    pub timeout: Duration,
+}
+
+impl Default for Tuning {
+    fn default() -> Self {
+        Self {
+            // Sixteen full batches: far more than a healthy store ever has waiting.
+            queue: 16 * MAX_BATCH,
+            timeout: super::STORE_TIMEOUT,
+        }
+    }
+}
+
 /// A handle to the store's thread; cheap to clone.
 #[derive(Debug, Clone)]
 pub struct SqliteSessions {
-    jobs: mpsc::Sender<Job>,
+    jobs: mpsc::SyncSender<Job>,
+    timeout: Duration,
 }
 
 /// Why the store could not be opened.
@@ -49,9 +78,10 @@ pub enum OpenError {
 enum Op {
     Load { id: String, now: String },
     Create(Record),
-    Save(Row),
+    Save { row: Row, now: String },
     Delete(String),
     DeleteExpired,
+    Ping,
     Close,
 }
 
@@ -77,7 +107,12 @@ impl SqliteSessions {
     /// Opens (and if needed creates) the session table in the database file at `path`, and
     /// starts the thread that serves it.
     pub async fn open(path: &Path) -> Result<SqliteSessions, OpenError> {
-        let (jobs, queue) = mpsc::channel();
+        Self::open_with(path, Tuning::default()).await
+    }
+
+    /// [`open`](Self::open) with another queue length and timeout.
+    pub async fn open_with(path: &Path, tuning: Tuning) -> Result<SqliteSessions, OpenError> {
+        let (jobs, queue) = mpsc::sync_channel(tuning.queue);
         let (opened, is_open) = oneshot::channel();
         let path = path.to_path_buf();
         thread::Builder::new()
@@ -93,7 +128,10 @@ impl SqliteSessions {
             })
             .map_err(OpenError::Thread)?;
         match is_open.await {
-            Ok(Ok(())) => Ok(SqliteSessions { jobs }),
+            Ok(Ok(())) => Ok(SqliteSessions {
+                jobs,
+                timeout: tuning.timeout,
+            }),
             Ok(Err(e)) => Err(OpenError::Database(e)),
             Err(_) => Err(OpenError::ThreadEnded),
         }
@@ -105,11 +143,32 @@ impl SqliteSessions {
         let _ = self.call(Op::Close).await;
     }
 
+    /// Whether the thread answers: for `/readyz`.
+    pub async fn ping(&self) -> session_store::Result<()> {
+        self.call(Op::Ping).await.map(|_| ())
+    }
+
     async fn call(&self, op: Op) -> session_store::Result<Done> {
         let (reply, answer) = oneshot::channel();
-        self.jobs.send(Job { op, reply }).map_err(|_| closed())?;
-        answer.await.map_err(|_| closed())?
+        self.jobs
+            .try_send(Job { op, reply })
+            .map_err(|e| match e {
+                mpsc::TrySendError::Full(_) => busy(),
+                mpsc::TrySendError::Disconnected(_) => closed(),
+            })?;
+        // A job that times out may still run later; like a database timeout, the caller
+        // answers 503 and the client retries.
+        match tokio::time::timeout(self.timeout, answer).await {
+            Ok(answer) => answer.map_err(|_| closed())?,
+            Err(_) => Err(session_store::Error::Backend(
+                "the SQLite session store did not answer in time".into(),
+            )),
+        }
     }
+}
+
+fn busy() -> session_store::Error {
+    session_store::Error::Backend("the SQLite session store's queue is full".into())
 }
 
 fn closed() -> session_store::Error {
@@ -151,8 +210,13 @@ impl SessionStore for SqliteSessions {
         }
     }
 
+    /// Updates a live record; a record deleted (logged out) or expired meanwhile stays gone.
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        self.call(Op::Save(encode(record)?)).await.map(|_| ())
+        let op = Op::Save {
+            row: encode(record)?,
+            now: rfc3339(OffsetDateTime::now_utc())?,
+        };
+        self.call(op).await.map(|_| ())
     }
 
     async fn load(&self, session_id: &Id) -> session_store::Result<Option<Record>> {
@@ -223,9 +287,13 @@ fn serve(mut connection: Connection, queue: mpsc::Receiver<Job>) {
 }
 
 /// One transaction for the whole batch; each job gets its own answer once it is committed.
-/// If the commit fails, every job in the batch gets that error: none of them took effect.
+/// A job that fails is undone alone (its savepoint). If the transaction itself is lost (the
+/// commit fails, or SQLite rolled it back after an I/O or disk-full error), every job in the
+/// batch gets that error and none of them took effect: no later job runs outside it.
 fn run_batch(connection: &mut Connection, batch: &mut Vec<Job>) {
-    let writes = batch.iter().any(|job| !matches!(job.op, Op::Load { .. }));
+    let writes = batch
+        .iter()
+        .any(|job| !matches!(job.op, Op::Load { .. } | Op::Ping));
     // A writing batch takes the write lock at once: a read-then-write transaction that found
     // the lock taken could not wait for it without failing.
     let behavior = if writes {
@@ -235,11 +303,11 @@ fn run_batch(connection: &mut Connection, batch: &mut Vec<Job>) {
     };
     let outcome = connection
         .transaction_with_behavior(behavior)
-        .and_then(|transaction| {
-            let answers: Vec<_> = batch
-                .iter_mut()
-                .map(|job| run(&transaction, &mut job.op))
-                .collect();
+        .and_then(|mut transaction| {
+            let mut answers = Vec::with_capacity(batch.len());
+            for job in batch.iter_mut() {
+                answers.push(run_alone(&mut transaction, &mut job.op)?);
+            }
             transaction.commit().map(|()| answers)
         });
     match outcome {
@@ -257,6 +325,29 @@ fn run_batch(connection: &mut Connection, batch: &mut Vec<Job>) {
             }
         }
     }
+}
+
+/// Runs one job in a savepoint: its own failure undoes only its own changes. The outer error
+/// means the transaction is gone, which fails the whole batch.
+fn run_alone(
+    transaction: &mut Transaction<'_>,
+    op: &mut Op,
+) -> rusqlite::Result<session_store::Result<Done>> {
+    let mut savepoint = transaction.savepoint()?;
+    let answer = run(&savepoint, op);
+    if answer.is_err() {
+        savepoint.rollback()?;
+    }
+    savepoint.commit()?;
+    if transaction.is_autocommit() {
+        // SQLite ends the transaction by itself on some errors (disk full, I/O): whatever
+        // ran before in this batch is undone, so nothing of it may be reported done.
+        return Err(rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_ABORT_ROLLBACK),
+            Some("the session transaction was rolled back".into()),
+        ));
+    }
+    Ok(answer)
 }
 
 fn run(connection: &Connection, op: &mut Op) -> session_store::Result<Done> {
@@ -282,12 +373,15 @@ fn run(connection: &Connection, op: &mut Op) -> session_store::Result<Done> {
             }
             record.id = Id::default();
         },
-        Op::Save(row) => connection
+        // Update-only: a deleted or expired record is not brought back.
+        Op::Save { row, now } => connection
             .prepare_cached(
-                "insert into tower_sessions (id, data, expiry_date) values (?1, ?2, ?3)
-                 on conflict(id) do update set data = excluded.data, expiry_date = excluded.expiry_date",
+                "update tower_sessions set data = ?2, expiry_date = ?3
+                 where id = ?1 and expiry_date > ?4",
             )
-            .and_then(|mut upsert| upsert.execute(params![row.id, row.data, row.expiry]))
+            .and_then(|mut update| {
+                update.execute(params![row.id, row.data, row.expiry, now.as_str()])
+            })
             .map(|_| Done::Written)
             .map_err(backend),
         Op::Delete(id) => connection
@@ -301,6 +395,10 @@ fn run(connection: &Connection, op: &mut Op) -> session_store::Result<Done> {
                 [],
             )
             .map(|_| Done::Written)
+            .map_err(backend),
+        Op::Ping => connection
+            .query_row("select 1", [], |_| Ok(()))
+            .map(|()| Done::Written)
             .map_err(backend),
         // Taken out of the batch by `serve`.
         Op::Close => Ok(Done::Written),
@@ -350,8 +448,8 @@ mod tests {
     #[tokio::test]
     async fn a_taken_id_is_not_overwritten_by_create() {
         let (_dir, _, store) = fresh_store().await;
-        let first = record(1, TimeDuration::hours(1));
-        store.save(&first).await.unwrap();
+        let mut first = record(1, TimeDuration::hours(1));
+        store.create(&mut first).await.unwrap();
         let mut second = record(2, TimeDuration::hours(1));
         second.id = first.id;
         store.create(&mut second).await.unwrap();
@@ -363,10 +461,10 @@ mod tests {
     #[tokio::test]
     async fn an_expired_record_is_not_loaded_and_is_deleted_by_housekeeping() {
         let (_dir, path, store) = fresh_store().await;
-        let expired = record(1, TimeDuration::seconds(-5));
-        let live = record(2, TimeDuration::hours(1));
-        store.save(&expired).await.unwrap();
-        store.save(&live).await.unwrap();
+        let mut expired = record(1, TimeDuration::seconds(-5));
+        let mut live = record(2, TimeDuration::hours(1));
+        store.create(&mut expired).await.unwrap();
+        store.create(&mut live).await.unwrap();
         assert!(store.load(&expired.id).await.unwrap().is_none());
         store.delete_expired().await.unwrap();
         let rows: i64 = Connection::open(&path)
@@ -385,8 +483,8 @@ mod tests {
             .map(|n| {
                 let store = store.clone();
                 tokio::spawn(async move {
-                    let session = record(n, TimeDuration::hours(1));
-                    store.save(&session).await.unwrap();
+                    let mut session = record(n, TimeDuration::hours(1));
+                    store.create(&mut session).await.unwrap();
                     let loaded = store.load(&session.id).await.unwrap().unwrap();
                     (n, count(&loaded))
                 })
@@ -404,8 +502,8 @@ mod tests {
     async fn two_stores_on_one_file_see_each_others_writes_and_deletes() {
         let (_dir, path, one) = fresh_store().await;
         let other = SqliteSessions::open(&path).await.unwrap();
-        let session = record(7, TimeDuration::hours(1));
-        one.save(&session).await.unwrap();
+        let mut session = record(7, TimeDuration::hours(1));
+        one.create(&mut session).await.unwrap();
         assert_eq!(count(&other.load(&session.id).await.unwrap().unwrap()), 7);
         other.delete(&session.id).await.unwrap();
         assert!(one.load(&session.id).await.unwrap().is_none());
@@ -427,15 +525,15 @@ mod tests {
             Some(from_published)
         );
 
-        let from_ours = record(4, TimeDuration::hours(1));
-        ours.save(&from_ours).await.unwrap();
+        let mut from_ours = record(4, TimeDuration::hours(1));
+        ours.create(&mut from_ours).await.unwrap();
         assert_eq!(
             published.load(&from_ours.id).await.unwrap(),
             Some(from_ours.clone())
         );
 
-        let expired = record(5, TimeDuration::seconds(-5));
-        ours.save(&expired).await.unwrap();
+        let mut expired = record(5, TimeDuration::seconds(-5));
+        ours.create(&mut expired).await.unwrap();
         assert!(published.load(&expired.id).await.unwrap().is_none());
     }
 
@@ -448,6 +546,151 @@ mod tests {
             store.save(&session).await,
             Err(session_store::Error::Backend(_))
         ));
+    }
+
+    #[tokio::test]
+    async fn a_save_after_a_delete_does_not_bring_the_record_back() {
+        let (_dir, _, store) = fresh_store().await;
+        let mut session = record(1, TimeDuration::hours(1));
+        store.create(&mut session).await.unwrap();
+        let loaded = store.load(&session.id).await.unwrap().unwrap();
+        store.delete(&session.id).await.unwrap();
+        store.save(&loaded).await.unwrap();
+        assert!(store.load(&session.id).await.unwrap().is_none());
+    }
+
+    #[tokio::test]
+    async fn a_save_does_not_revive_an_expired_record() {
+        let (_dir, _, store) = fresh_store().await;
+        let mut session = record(1, TimeDuration::seconds(-5));
+        store.create(&mut session).await.unwrap();
+        session.expiry_date = OffsetDateTime::now_utc() + TimeDuration::hours(1);
+        store.save(&session).await.unwrap();
+        assert!(store.load(&session.id).await.unwrap().is_none());
+    }
+
+    /// Holds the database's write lock from another connection (as another process would)
+    /// until the returned sender is dropped or sent to.
+    fn hold_write_lock(path: &std::path::Path) -> std::sync::mpsc::Sender<()> {
+        let (release, released) = std::sync::mpsc::channel::<()>();
+        let (locked, is_locked) = std::sync::mpsc::channel();
+        let path = path.to_owned();
+        thread::spawn(move || {
+            let connection = Connection::open(path).unwrap();
+            connection.execute_batch("begin immediate").unwrap();
+            locked.send(()).unwrap();
+            let _ = released.recv();
+            connection.execute_batch("commit").unwrap();
+        });
+        is_locked.recv().unwrap();
+        release
+    }
+
+    /// A job that makes SQLite roll the whole transaction back (here a trigger's
+    /// `RAISE(ROLLBACK)`; in life a full disk or an I/O error) must not leave its batch
+    /// half done: every job that answered `Ok` is stored, every job that failed is not.
+    #[tokio::test]
+    async fn a_batch_whose_transaction_is_lost_reports_no_job_done() {
+        for _ in 0..3 {
+            let (_dir, path, store) = fresh_store().await;
+            Connection::open(&path)
+                .unwrap()
+                .execute_batch(
+                    "create trigger poison before insert on tower_sessions
+                     when new.expiry_date < '2000' begin select raise(rollback, 'poisoned'); end",
+                )
+                .unwrap();
+            let release = hold_write_lock(&path);
+            // The first job takes the thread and waits for the lock; the others queue behind
+            // it and then run as one batch.
+            let mut first = record(0, TimeDuration::hours(1));
+            let first_job = tokio::spawn({
+                let store = store.clone();
+                async move { store.create(&mut first).await.map(|()| first) }
+            });
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            let mut poisoned = record(1, TimeDuration::hours(1));
+            poisoned.expiry_date = OffsetDateTime::new_utc(
+                time::Date::from_calendar_date(1999, time::Month::January, 1).unwrap(),
+                time::Time::MIDNIGHT,
+            );
+            let batch: Vec<_> = [record(2, TimeDuration::hours(1)), poisoned]
+                .into_iter()
+                .chain((3..6).map(|n| record(n, TimeDuration::hours(1))))
+                .map(|mut session| {
+                    let store = store.clone();
+                    tokio::spawn(async move {
+                        let answer = store.create(&mut session).await;
+                        (session, answer)
+                    })
+                })
+                .collect();
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            release.send(()).unwrap();
+            assert!(first_job.await.unwrap().is_ok());
+            for job in batch {
+                let (session, answer) = job.await.unwrap();
+                let stored = Connection::open(&path)
+                    .unwrap()
+                    .query_row(
+                        "select count(*) from tower_sessions where id = ?1",
+                        [session.id.to_string()],
+                        |row| row.get::<_, i64>(0),
+                    )
+                    .unwrap();
+                assert_eq!(
+                    answer.is_ok(),
+                    stored == 1,
+                    "record {}: answered {answer:?}, stored {stored}",
+                    count(&session)
+                );
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn a_full_queue_refuses_at_once_and_a_slow_answer_times_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.db");
+        let tuning = Tuning {
+            queue: 2,
+            timeout: std::time::Duration::from_millis(300),
+        };
+        let store = SqliteSessions::open_with(&path, tuning).await.unwrap();
+        let release = hold_write_lock(&path);
+        let started = std::time::Instant::now();
+        let calls: Vec<_> = (0..8)
+            .map(|n| {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    let mut session = record(n, TimeDuration::hours(1));
+                    store.create(&mut session).await
+                })
+            })
+            .collect();
+        let mut refused = 0;
+        for call in calls {
+            let answer = call.await.unwrap();
+            assert!(answer.is_err(), "the store is locked: nothing can succeed");
+            if answer.unwrap_err().to_string().contains("queue is full") {
+                refused += 1;
+            }
+        }
+        // One job on the thread, two queued: the other five are refused.
+        assert!(refused >= 5, "{refused} refused for a full queue");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(3),
+            "every call gave up within its timeout, not SQLite's busy timeout"
+        );
+        drop(release);
+    }
+
+    #[tokio::test]
+    async fn ping_answers_while_the_thread_runs_and_fails_after_close() {
+        let (_dir, _, store) = fresh_store().await;
+        store.ping().await.unwrap();
+        store.close().await;
+        assert!(store.ping().await.is_err());
     }
 
     #[tokio::test]

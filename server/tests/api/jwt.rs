@@ -25,7 +25,8 @@ fn good_claims() -> Value {
     let now = now();
     json!({
         "iss": "session-lab", "aud": "session-lab", "sub": "1", "name": "forged",
-        "count": 0, "iat": now, "exp": now + 600, "jti": "test-jti", "sid": "test-sid", "ver": 1
+        "count": 0, "iat": now, "exp": now + 600, "auth_time": now, "jti": "test-jti",
+        "sid": "test-sid", "ver": 1
     })
 }
 
@@ -432,5 +433,119 @@ async fn hs256_publishes_an_empty_key_set() {
         .await
         .unwrap();
     assert_eq!(jwks, json!({"keys": []}));
+    app.stop().await;
+}
+
+/// The payload of a token, as JSON.
+fn payload(token: &str) -> Value {
+    let part = token.split('.').nth(1).unwrap();
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(part).unwrap()).unwrap()
+}
+
+/// A token re-issued at every visit still ends with its login: `auth_time` rides along
+/// unchanged, and a token whose login is older than the absolute timeout is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_login_ends_at_its_absolute_timeout_however_often_its_token_is_reissued() {
+    let app = spawn_app_with(Options {
+        jwt_lifetime: Some(4),
+        session_absolute_timeout: Some(6),
+        session_idle_timeout: Some(6),
+        ..Options::default()
+    })
+    .await;
+    let name = username("forever");
+    app.logged_in_to("jwt", &name).await;
+    let first = app.cookie_value("token").unwrap();
+    let auth_time = payload(&first)["auth_time"].as_u64().expect("auth_time");
+    let started = std::time::Instant::now();
+    let mut last_welcome = None;
+    let mut last_token = first.clone();
+    while started.elapsed() < std::time::Duration::from_secs(10) {
+        match app.profile("jwt").await {
+            Ok(_) => {
+                let token = app.cookie_value("token").unwrap();
+                let claims = payload(&token);
+                assert_eq!(claims["auth_time"], auth_time, "re-issues keep auth_time");
+                assert!(claims["exp"].as_u64().unwrap() <= auth_time + 6, "exp within the login");
+                last_welcome = Some(started.elapsed());
+                last_token = token;
+            }
+            Err(response) => {
+                assert_is_redirect_to(&response, "/jwt/login");
+                break;
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    }
+    let last = last_welcome.expect("the fresh login was welcomed");
+    assert!(
+        last >= std::time::Duration::from_secs(4),
+        "re-issues kept the login past one token lifetime ({last:?})"
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "the login was still accepted 10 s after it started (absolute timeout 6 s)"
+    );
+    // The last token the lab handed out is still within its `exp` leeway, and is refused
+    // for its login's age, by name.
+    let reason = assert_refused(&app, &last_token).await;
+    assert!(reason.contains("auth_time"), "{reason}");
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_api_token_carries_its_login_time_and_ends_with_the_login() {
+    let app = spawn_app_with(Options {
+        session_absolute_timeout: Some(600),
+        ..Options::default()
+    })
+    .await;
+    let name = username("api");
+    assert_eq!(app.register(&name).await.status(), StatusCode::SEE_OTHER);
+    let answer: Value = app
+        .client
+        .post(app.url("/api/token"))
+        .json(&json!({"username": name, "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let claims = payload(answer["access_token"].as_str().unwrap());
+    let auth_time = claims["auth_time"].as_u64().expect("auth_time");
+    assert!(claims["exp"].as_u64().unwrap() <= auth_time + 600);
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_whose_login_is_too_old_or_unknown_is_refused() {
+    let app = app_with_account().await;
+    let secret = app.jwt_secret();
+    let mut old = good_claims();
+    old["auth_time"] = json!(now() - 13 * 3600);
+    let reason = assert_refused(&app, &forge(&hs256_header(), &old, &secret, Algorithm::HS256)).await;
+    assert!(reason.contains("auth_time"), "{reason}");
+    let mut missing = good_claims();
+    missing.as_object_mut().unwrap().remove("auth_time");
+    let reason =
+        assert_refused(&app, &forge(&hs256_header(), &missing, &secret, Algorithm::HS256)).await;
+    assert!(reason.contains("auth_time"), "{reason}");
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn several_authorization_headers_are_refused() {
+    let app = app_with_account().await;
+    let token = honest_token(&app);
+    let response = app
+        .client
+        .get(app.url("/api/me"))
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::AUTHORIZATION, "Bearer another")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     app.stop().await;
 }

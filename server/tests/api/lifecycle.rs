@@ -78,6 +78,7 @@ async fn the_production_profile_refuses_to_start_without_secrets() {
         dir.path(),
         Options {
             profile: Some(Profile::Production),
+            public_url: Some("https://lab.example.com".into()),
             ..Options::default()
         },
     );

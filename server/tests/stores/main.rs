@@ -98,4 +98,8 @@ every_store!(
     a_logged_out_token_is_refused,
     a_password_change_revokes_sessions_and_tokens,
     a_restart_loses_nothing_on_a_persistent_store,
+    a_save_after_a_delete_brings_nothing_back,
+    a_logout_is_final_while_a_thief_replays_the_cookie,
+    a_logged_out_token_stays_refused_through_the_leeway,
+    a_token_reissued_during_logout_is_refused,
 );

@@ -1,6 +1,7 @@
 //! The scenarios every store must pass.
 
 use crate::{helpers::*, Store};
+use session_lab::config::Options;
 use reqwest::StatusCode;
 
 pub async fn shop_flow_loses_no_concurrent_apple(store: Store) {
@@ -149,4 +150,168 @@ pub async fn a_restart_loses_nothing_on_a_persistent_store(store: Store) {
         assert_is_redirect_to(&account, "/cookie/profile");
     }
     restarted.stop().await;
+}
+
+/// The store itself: a save that comes after a delete (a request that loaded the session
+/// before its logout and saves after it) must not bring the record back.
+pub async fn a_save_after_a_delete_brings_nothing_back(store: Store) {
+    use session_lab::stores::Stores;
+    use tower_sessions::{
+        session::{Id, Record},
+        SessionStore,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let stores = Stores::open(&settings_for(dir.path(), store.options().await))
+        .await
+        .unwrap();
+    let sessions = &stores.sessions;
+    let mut record = Record {
+        id: Id::default(),
+        data: [("count".to_string(), serde_json::json!(1))].into(),
+        expiry_date: time::OffsetDateTime::now_utc() + time::Duration::hours(1),
+    };
+    sessions.create(&mut record).await.unwrap();
+    let loaded = sessions.load(&record.id).await.unwrap().expect("created");
+    sessions.delete(&record.id).await.unwrap();
+    sessions.save(&loaded).await.unwrap();
+    assert!(
+        sessions.load(&record.id).await.unwrap().is_none(),
+        "{store:?}: the deleted record came back"
+    );
+    // A save of a live record still updates it.
+    let mut live = Record {
+        id: Id::default(),
+        ..loaded
+    };
+    sessions.create(&mut live).await.unwrap();
+    live.data.insert("count".into(), serde_json::json!(2));
+    sessions.save(&live).await.unwrap();
+    let stored = sessions.load(&live.id).await.unwrap().expect("still there");
+    assert_eq!(stored.data["count"], 2, "{store:?}");
+    stores.close().await;
+}
+
+/// A thief replays a stolen session cookie from 16 parallel loops while its owner logs out.
+/// Requests that loaded the session before the logout save after it; none of them may bring
+/// the login back. Several rounds, so a lucky schedule does not pass it.
+pub async fn a_logout_is_final_while_a_thief_replays_the_cookie(store: Store) {
+    use std::sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc,
+    };
+    let app = spawn_app_with(store.options().await).await;
+    for (round, (lab, page, logout)) in [
+        ("session", "/session/profile", "/session/logout"),
+        ("shop", "/shop/apple", "/shop/logout"),
+    ]
+    .into_iter()
+    .cycle()
+    .take(6)
+    .enumerate()
+    {
+        let victim = app.new_browser();
+        if lab == "shop" {
+            victim.logged_in_shopper(&username("victim")).await;
+        } else {
+            victim.logged_in_to(lab, &username("victim")).await;
+        }
+        let stolen = victim.session_cookie().expect("a session cookie");
+        let stop = Arc::new(AtomicBool::new(false));
+        let thieves: Vec<_> = (0..16)
+            .map(|_| {
+                let thief = app.new_browser();
+                let (stolen, stop) = (stolen.clone(), stop.clone());
+                tokio::spawn(async move {
+                    let mut replays = 0u32;
+                    while !stop.load(Ordering::Relaxed) && replays < 200 {
+                        thief.get_with_cookie_bytes(page, stolen.as_bytes()).await;
+                        replays += 1;
+                    }
+                })
+            })
+            .collect();
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        let response = victim.post_form(logout, &[]).await;
+        assert!(response.status().is_redirection(), "{store:?}: logout");
+        // Replays already in flight finish after the logout.
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        stop.store(true, Ordering::Relaxed);
+        for thief in thieves {
+            thief.await.unwrap();
+        }
+        let replay = app
+            .new_browser()
+            .get_with_cookie_bytes(page, stolen.as_bytes())
+            .await;
+        let status = replay.status();
+        assert!(
+            status == StatusCode::UNAUTHORIZED || status == StatusCode::SEE_OTHER,
+            "{store:?}, round {round} ({lab}): the stolen cookie still logs in ({status})"
+        );
+    }
+    app.stop().await;
+}
+
+/// A JWT login on the denylist stays there as long as any of its tokens could pass, the
+/// verifier's leeway included: checked after the token's own lifetime has passed.
+pub async fn a_logged_out_token_stays_refused_through_the_leeway(store: Store) {
+    let app = spawn_app_with(Options {
+        jwt_lifetime: Some(2),
+        ..store.options().await
+    })
+    .await;
+    app.logged_in_to("jwt", &username("leeway")).await;
+    let token = app.cookie_value("token").unwrap();
+    app.post_form("/jwt/logout", &[]).await;
+    tokio::time::sleep(std::time::Duration::from_millis(3500)).await;
+    assert_eq!(
+        app.bearer_status(&token).await,
+        StatusCode::UNAUTHORIZED,
+        "{store:?}: accepted after its revocation lapsed, within the exp leeway"
+    );
+    app.stop().await;
+}
+
+/// Profile visits that verified the token just before its logout re-issue it just after;
+/// none of those fresh tokens may log in. Several rounds, so a lucky schedule does not pass.
+pub async fn a_token_reissued_during_logout_is_refused(store: Store) {
+    let app = spawn_app_with(Options {
+        jwt_lifetime: Some(2),
+        ..store.options().await
+    })
+    .await;
+    let mut minted = Vec::new();
+    for _ in 0..3 {
+        let owner = app.new_browser();
+        owner.logged_in_to("jwt", &username("race")).await;
+        let cookie = owner.session_cookie().unwrap();
+        let visits: Vec<_> = (0..8)
+            .map(|_| {
+                let visitor = app.new_browser();
+                let cookie = cookie.clone();
+                tokio::spawn(async move {
+                    let response = visitor
+                        .get_with_cookie_bytes("/jwt/profile", cookie.as_bytes())
+                        .await;
+                    set_cookie_named(&response, "token")
+                        .filter(|c| !c.contains("Max-Age=0"))
+                        .map(|c| c["token=".len()..c.find(';').unwrap()].to_owned())
+                })
+            })
+            .collect();
+        owner.post_form("/jwt/logout", &[]).await;
+        for visit in visits {
+            minted.extend(visit.await.unwrap());
+        }
+    }
+    assert!(!minted.is_empty(), "{store:?}: no visit re-issued a token");
+    tokio::time::sleep(std::time::Duration::from_millis(3500)).await;
+    for token in minted {
+        assert_eq!(
+            app.bearer_status(&token).await,
+            StatusCode::UNAUTHORIZED,
+            "{store:?}: a token re-issued around its logout is accepted"
+        );
+    }
+    app.stop().await;
 }
