@@ -22,18 +22,17 @@ use tower_sessions::{
     session_store::{self, ExpiredDeletion},
     SessionStore,
 };
-use tower_sessions_redis_store::{
-    fred::prelude::{
-        Builder, ClientLike, Config as RedisConfig, Pool as RedisPool, ReconnectPolicy,
-    },
-    RedisStore,
+use tower_sessions_redis_store::fred::prelude::{
+    Builder, ClientLike, Config as RedisConfig, Pool as RedisPool, ReconnectPolicy,
 };
 
 mod memory_sessions;
 mod postgres_sessions;
+mod redis_sessions;
 mod sqlite_sessions;
 pub use memory_sessions::MemorySessions;
 pub use postgres_sessions::PostgresSessions;
+pub use redis_sessions::RedisSessions;
 pub use sqlite_sessions::{SqliteSessions, Tuning as SqliteTuning};
 
 /// How long a request waits for a database connection or a Redis answer before it gives up
@@ -50,14 +49,13 @@ const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// Every variant has the same semantics, which the logout promise rests on: `create` inserts
 /// under a fresh id, `save` only **updates a record that is still there** (a request that
 /// loaded a session before its logout cannot re-create it by saving after), `delete` removes.
-/// Redis's published store does this already (`SET … XX`); the others are ours or wrap the
-/// published one (see each module).
+/// Each is ours or wraps the published store (see each module).
 #[derive(Debug, Clone)]
 pub enum SessionBackend {
     Memory(MemorySessions),
     Sqlite(SqliteSessions),
     Postgres(PostgresSessions),
-    Redis(RedisStore<RedisPool>),
+    Redis(RedisSessions),
 }
 
 impl SessionBackend {
@@ -195,7 +193,7 @@ impl Stores {
                 let pool = open_redis(url).await?;
                 Stores {
                     accounts,
-                    sessions: SessionBackend::Redis(RedisStore::new(pool.clone())),
+                    sessions: SessionBackend::Redis(RedisSessions::new(pool.clone())),
                     carts: Arc::new(RedisCarts::new(
                         pool.clone(),
                         settings.session_absolute_timeout,

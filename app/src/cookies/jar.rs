@@ -195,12 +195,15 @@ impl CookieRules {
     }
 
     /// What went over the wire for a lab, for its profile page: the `Set-Cookie` its login
-    /// answered with and the `Cookie` header of this request. Values of HttpOnly cookies are
-    /// masked — printing them into the page would hand them to page scripts.
+    /// answered with and the `Cookie` header of this request. Every value but the plain lab's
+    /// own `user` is masked: printing an HttpOnly value into the page would hand it to page
+    /// scripts, and a cookie we do not recognise may be another app's HttpOnly secret on the
+    /// same host (the browser does not say which cookies are HttpOnly).
     pub fn wire(&self, lab: LabCookie, request: &RequestCookies) -> Wire {
         let mask = |name: &str, value: &str| match self.identify(name) {
-            Some(cookie) if cookie.http_only() => format!("<{} bytes, HttpOnly>", value.len()),
-            _ => value.to_string(),
+            Some(LabCookie::PlainUser) => value.to_string(),
+            Some(_) => format!("<{} bytes, HttpOnly>", value.len()),
+            None => format!("<{} bytes, not a Session Lab cookie>", value.len()),
         };
         let name = self.name(lab);
         let sent_value = match request.get(name) {

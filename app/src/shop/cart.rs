@@ -9,7 +9,7 @@ use crate::{
     with_pool,
 };
 use async_trait::async_trait;
-use fred::prelude::{ClientLike, KeysInterface, Pool as RedisPool};
+use fred::prelude::{ClientLike, KeysInterface, LuaInterface, Pool as RedisPool};
 use std::{collections::HashMap, sync::Mutex, time::Duration};
 
 /// A store of carts, each a count of apples under a random cart id.
@@ -182,14 +182,19 @@ impl RedisCarts {
     }
 }
 
+/// One apple more, and the idle expiry renewed, in one step: a process that dies between
+/// the two cannot leave a cart that never expires.
+const ADD_APPLE: &str = "local apples = redis.call('INCR', KEYS[1])
+redis.call('EXPIRE', KEYS[1], ARGV[1])
+return apples";
+
 #[async_trait]
 impl CartStore for RedisCarts {
     async fn add_apple(&self, cart_id: &str) -> Result<u64, AppError> {
-        let key = Self::key(cart_id);
-        let apples: i64 = self.pool.incr(&key).await?;
-        let _: bool = self
+        let idle = self.idle.as_secs().max(1).to_string();
+        let apples: i64 = self
             .pool
-            .expire(&key, self.idle.as_secs() as i64, None)
+            .eval(ADD_APPLE, vec![Self::key(cart_id)], vec![idle])
             .await?;
         Ok(apples.max(0) as u64)
     }

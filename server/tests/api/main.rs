@@ -2,6 +2,7 @@
 //! on a multi-threaded runtime like the binary's (on a single-threaded test runtime, a page
 //! request twice hung a loaded CI run; the server never runs that way in production).
 
+mod abuse;
 mod accounts;
 mod api;
 mod assets;

@@ -315,3 +315,32 @@ pub async fn a_token_reissued_during_logout_is_refused(store: Store) {
     }
     app.stop().await;
 }
+
+/// A cart gets its idle expiry with its first apple, in the same step (Redis: one script).
+pub async fn a_new_cart_expires_when_idle(store: Store) {
+    use session_lab::stores::Stores;
+    let dir = tempfile::tempdir().unwrap();
+    let stores = Stores::open(&settings_for(dir.path(), store.options().await))
+        .await
+        .unwrap();
+    let cart = format!("cart-{}", username("ttl"));
+    assert_eq!(stores.carts.add_apple(&cart).await.unwrap(), 1);
+    assert_eq!(stores.carts.add_apple(&cart).await.unwrap(), 2);
+    if let Store::Redis = store {
+        use tower_sessions_redis_store::fred::{self, prelude::{ClientLike, KeysInterface}};
+        let client = fred::prelude::Builder::from_config(
+            fred::prelude::Config::from_url(&std::env::var("SESSION_LAB_TEST_REDIS_URL").unwrap())
+                .unwrap(),
+        )
+        .build()
+        .unwrap();
+        client.init().await.unwrap();
+        let ttl: i64 = client.ttl(format!("cart:{cart}")).await.unwrap();
+        assert!(ttl > 0, "the cart has no expiry (TTL {ttl})");
+    } else {
+        // SQL and memory carts are swept by age: an idle cart is deleted, a fresh one kept.
+        assert_eq!(stores.carts.delete_idle(std::time::Duration::from_secs(3600)).await.unwrap(), 0);
+        assert_eq!(stores.carts.apples(&cart).await.unwrap(), 2);
+    }
+    stores.close().await;
+}
