@@ -31,7 +31,9 @@ pub enum AppError {
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
     /// Too much work is already queued (password hashing): try again shortly (`503`).
-    #[error("The server is busy. Nothing was changed; please try again in {retry_after_secs} seconds.")]
+    #[error(
+        "The server is busy. Nothing was changed; please try again in {retry_after_secs} seconds."
+    )]
     Busy { retry_after_secs: u64 },
     /// A store (database, Redis) cannot be reached; nothing was changed.
     #[error("The service is temporarily unavailable. Nothing was changed; please try again in a moment.")]

@@ -74,10 +74,13 @@ fn token_service(
             .await
             .expect("registered");
         let user = accounts
-            .authenticate(Credentials {
-                username: "alice".into(),
-                password,
-            })
+            .authenticate(
+                Credentials {
+                    username: "alice".into(),
+                    password,
+                },
+                app::limits::PasswordCheck::default(),
+            )
             .await
             .expect("logged in");
         let keys = JwtKeys::new(

@@ -350,7 +350,9 @@ impl Settings {
         }
         let profile = options.profile.unwrap_or_default();
         if profile == Profile::Production
-            && public_url.as_ref().is_none_or(|url| url.scheme() != "https")
+            && public_url
+                .as_ref()
+                .is_none_or(|url| url.scheme() != "https")
         {
             return Err(ConfigError::Invalid {
                 key: "public_url",

@@ -155,7 +155,10 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_full_gate_refuses_with_busy_and_the_rest_complete() {
         let gate = Arc::new(HashGate::new(1, 1, Duration::from_secs(5)));
-        let (started, release) = (Arc::new(tokio::sync::Notify::new()), Arc::new(std::sync::Barrier::new(2)));
+        let (started, release) = (
+            Arc::new(tokio::sync::Notify::new()),
+            Arc::new(std::sync::Barrier::new(2)),
+        );
         let first = tokio::spawn({
             let (gate, started, release) = (gate.clone(), started.clone(), release.clone());
             async move {

@@ -220,7 +220,10 @@ mod tests {
         t.record_failure("alice", client(A));
         let wait = t.check("alice", client(A)).unwrap_err();
         assert!(wait > Duration::from_secs(9) && wait <= Duration::from_secs(10));
-        assert!(t.check("bob", client(A)).is_ok(), "other accounts are unaffected");
+        assert!(
+            t.check("bob", client(A)).is_ok(),
+            "other accounts are unaffected"
+        );
     }
 
     #[test]
@@ -248,7 +251,13 @@ mod tests {
     #[test]
     fn the_account_delay_grows_with_failures_from_many_clients() {
         let t = throttle();
-        let addresses = ["192.0.2.1", "192.0.2.2", "192.0.2.3", "192.0.2.4", "192.0.2.5"];
+        let addresses = [
+            "192.0.2.1",
+            "192.0.2.2",
+            "192.0.2.3",
+            "192.0.2.4",
+            "192.0.2.5",
+        ];
         for address in &addresses[..3] {
             t.record_failure("alice", client(address));
         }

@@ -8,11 +8,11 @@
 
 use super::{pages, LoginMode, Outcome, Visitor};
 use crate::{
-    limits::PasswordCheck,
     accounts::service::Credentials,
     components::static_page,
     cookies::jar::{self, SetCookie},
     error::AppError,
+    limits::PasswordCheck,
     state::AppState,
 };
 use axum::{

@@ -150,12 +150,10 @@ impl SqliteSessions {
 
     async fn call(&self, op: Op) -> session_store::Result<Done> {
         let (reply, answer) = oneshot::channel();
-        self.jobs
-            .try_send(Job { op, reply })
-            .map_err(|e| match e {
-                mpsc::TrySendError::Full(_) => busy(),
-                mpsc::TrySendError::Disconnected(_) => closed(),
-            })?;
+        self.jobs.try_send(Job { op, reply }).map_err(|e| match e {
+            mpsc::TrySendError::Full(_) => busy(),
+            mpsc::TrySendError::Disconnected(_) => closed(),
+        })?;
         // A job that times out may still run later; like a database timeout, the caller
         // answers 503 and the client retries.
         match tokio::time::timeout(self.timeout, answer).await {
@@ -354,7 +352,11 @@ fn run(connection: &Connection, op: &mut Op) -> session_store::Result<Done> {
     match op {
         Op::Load { id, now } => connection
             .prepare_cached("select data from tower_sessions where id = ?1 and expiry_date > ?2")
-            .and_then(|mut select| select.query_row(params![id.as_str(), now.as_str()], |row| row.get(0)).optional())
+            .and_then(|mut select| {
+                select
+                    .query_row(params![id.as_str(), now.as_str()], |row| row.get(0))
+                    .optional()
+            })
             .map(Done::Loaded)
             .map_err(backend),
         Op::Create(record) => loop {

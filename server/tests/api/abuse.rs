@@ -127,7 +127,11 @@ async fn a_connection_sending_one_header_byte_a_second_is_closed() {
         closed,
         "the connection was still open after 15 s of one header byte a second"
     );
-    assert!(started.elapsed() < Duration::from_secs(8), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "{:?}",
+        started.elapsed()
+    );
     assert!(
         !String::from_utf8_lossy(&answer).contains("200 OK"),
         "a request that never finished its headers was answered"
@@ -182,9 +186,15 @@ async fn on_the_wire_masks_every_value_but_the_plain_user_cookie() {
     app.logged_in_to("cookie", &username("wire")).await;
     app.put_cookie("other_app_session", Some("s3cr3t-of-another-app"));
     let page = app.get("/cookie/profile").await.text().await.unwrap();
-    assert!(!page.contains("s3cr3t-of-another-app"), "an unknown cookie's value is shown");
+    assert!(
+        !page.contains("s3cr3t-of-another-app"),
+        "an unknown cookie's value is shown"
+    );
     assert!(page.contains("not a Session Lab cookie"));
-    assert!(page.contains("%22count%22"), "the lab's own user cookie is shown");
+    assert!(
+        page.contains("%22count%22"),
+        "the lab's own user cookie is shown"
+    );
     app.stop().await;
 }
 
@@ -221,6 +231,9 @@ async fn echo_reveals_nothing_of_a_revoked_session() {
         "a revoked session is described: {}",
         after["session"]
     );
-    assert!(!after.to_string().contains(&name), "the username is revealed");
+    assert!(
+        !after.to_string().contains(&name),
+        "the username is revealed"
+    );
     app.stop().await;
 }

@@ -466,7 +466,10 @@ async fn a_login_ends_at_its_absolute_timeout_however_often_its_token_is_reissue
                 let token = app.cookie_value("token").unwrap();
                 let claims = payload(&token);
                 assert_eq!(claims["auth_time"], auth_time, "re-issues keep auth_time");
-                assert!(claims["exp"].as_u64().unwrap() <= auth_time + 6, "exp within the login");
+                assert!(
+                    claims["exp"].as_u64().unwrap() <= auth_time + 6,
+                    "exp within the login"
+                );
                 last_welcome = Some(started.elapsed());
                 last_token = token;
             }
@@ -524,12 +527,19 @@ async fn a_token_whose_login_is_too_old_or_unknown_is_refused() {
     let secret = app.jwt_secret();
     let mut old = good_claims();
     old["auth_time"] = json!(now() - 13 * 3600);
-    let reason = assert_refused(&app, &forge(&hs256_header(), &old, &secret, Algorithm::HS256)).await;
+    let reason = assert_refused(
+        &app,
+        &forge(&hs256_header(), &old, &secret, Algorithm::HS256),
+    )
+    .await;
     assert!(reason.contains("auth_time"), "{reason}");
     let mut missing = good_claims();
     missing.as_object_mut().unwrap().remove("auth_time");
-    let reason =
-        assert_refused(&app, &forge(&hs256_header(), &missing, &secret, Algorithm::HS256)).await;
+    let reason = assert_refused(
+        &app,
+        &forge(&hs256_header(), &missing, &secret, Algorithm::HS256),
+    )
+    .await;
     assert!(reason.contains("auth_time"), "{reason}");
     app.stop().await;
 }

@@ -1,8 +1,8 @@
 //! The scenarios every store must pass.
 
 use crate::{helpers::*, Store};
-use session_lab::config::Options;
 use reqwest::StatusCode;
+use session_lab::config::Options;
 
 pub async fn shop_flow_loses_no_concurrent_apple(store: Store) {
     let app = spawn_app_with(store.options().await).await;
@@ -327,7 +327,10 @@ pub async fn a_new_cart_expires_when_idle(store: Store) {
     assert_eq!(stores.carts.add_apple(&cart).await.unwrap(), 1);
     assert_eq!(stores.carts.add_apple(&cart).await.unwrap(), 2);
     if let Store::Redis = store {
-        use tower_sessions_redis_store::fred::{self, prelude::{ClientLike, KeysInterface}};
+        use tower_sessions_redis_store::fred::{
+            self,
+            prelude::{ClientLike, KeysInterface},
+        };
         let client = fred::prelude::Builder::from_config(
             fred::prelude::Config::from_url(&std::env::var("SESSION_LAB_TEST_REDIS_URL").unwrap())
                 .unwrap(),
@@ -339,7 +342,14 @@ pub async fn a_new_cart_expires_when_idle(store: Store) {
         assert!(ttl > 0, "the cart has no expiry (TTL {ttl})");
     } else {
         // SQL and memory carts are swept by age: an idle cart is deleted, a fresh one kept.
-        assert_eq!(stores.carts.delete_idle(std::time::Duration::from_secs(3600)).await.unwrap(), 0);
+        assert_eq!(
+            stores
+                .carts
+                .delete_idle(std::time::Duration::from_secs(3600))
+                .await
+                .unwrap(),
+            0
+        );
         assert_eq!(stores.carts.apples(&cart).await.unwrap(), 2);
     }
     stores.close().await;
