@@ -10,7 +10,7 @@
 //!
 //! Unknown usernames are throttled exactly like real ones, so the throttle reveals nothing
 //! about who exists. The counts live in this process's memory: a restart forgives, and each
-//! server process of a scaled-out deployment counts on its own (docs/design.md).
+//! server process of a scaled-out deployment counts on its own (README, Design notes).
 
 use crate::limits::ClientKey;
 use std::{
