@@ -2,7 +2,8 @@
 //! PostgreSQL (accounts), started by `scripts/services.sh run --scale-out -- …`: either
 //! instance serves the same logged-in user, concurrent adds spread over both add up exactly,
 //! a token logged out on one is refused by the other, and a password change on one revokes
-//! logins on the other within the credentials cache's second.
+//! logins on the other within the credentials cache's second, and a logout through one is
+//! final on both while a thief replays the cookie.
 
 use reqwest::{header, redirect, Client, StatusCode};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -223,5 +224,49 @@ async fn a_password_change_on_one_instance_revokes_logins_on_the_other_within_a_
             "B still accepts the login 3 s after the password changed on A"
         );
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+/// A thief replays a stolen session cookie on both instances, 16 loops in parallel, while its
+/// owner logs out through the other: no replay that was in flight brings the login back on
+/// either instance. Several rounds, so a lucky schedule does not pass it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_logout_on_one_instance_is_final_on_both_while_a_thief_replays_the_cookie() {
+    use std::sync::{atomic::AtomicBool, Arc};
+    let cluster = Arc::new(cluster());
+    for round in 0..4 {
+        let name = username();
+        cluster.register(&name).await;
+        let sid = cluster.log_in(&cluster.a, "/session/login", &name).await;
+        let stop = Arc::new(AtomicBool::new(false));
+        let thieves: Vec<_> = (0..16)
+            .map(|n| {
+                let (cluster, sid, stop) = (cluster.clone(), sid.clone(), stop.clone());
+                tokio::spawn(async move {
+                    let base = if n % 2 == 0 { &cluster.a } else { &cluster.b };
+                    let mut replays = 0;
+                    while !stop.load(Ordering::Relaxed) && replays < 200 {
+                        cluster.get(base, "/session/profile", &sid).await;
+                        replays += 1;
+                    }
+                })
+            })
+            .collect();
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        let (status, _) = cluster.post(&cluster.b, "/session/logout", &sid, &[]).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        stop.store(true, Ordering::Relaxed);
+        for thief in thieves {
+            thief.await.unwrap();
+        }
+        for base in [&cluster.a, &cluster.b] {
+            let (status, _) = cluster.get(base, "/session/profile", &sid).await;
+            assert_eq!(
+                status,
+                StatusCode::SEE_OTHER,
+                "round {round}: the stolen cookie still logs in on {base}"
+            );
+        }
     }
 }
