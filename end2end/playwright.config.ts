@@ -35,7 +35,8 @@ export default defineConfig({
       use: {
         browserName: 'chromium',
         launchOptions: {
-          executablePath: '/usr/bin/chromium',
+          // Debian's Chromium by default; CHROMIUM_PATH points at another Chromium build.
+          executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
           args: [
             '--no-sandbox',
             '--disable-gpu',
