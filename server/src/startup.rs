@@ -267,7 +267,10 @@ fn build_router(
     let secure = settings.is_https();
     let cookie_rules = CookieRules {
         secure,
-        signed_lifetime: settings.signed_cookie_lifetime,
+        // A signed cookie's sealed expiry is its login's end: never past the absolute timeout.
+        signed_lifetime: settings
+            .signed_cookie_lifetime
+            .min(settings.session_absolute_timeout),
         token_lifetime: settings.jwt.lifetime,
     };
     let cookie_name = cookie_rules.name(LabCookie::Session);

@@ -14,5 +14,16 @@ pub async fn add_apple() -> Result<u64, AppError> {
     let session = leptos_axum::extract::<LabSession>()
         .await
         .map_err(|e| AppError::internal("session extraction", e))?;
-    service::add_apple(&state, &session).await
+    let added = service::add_apple(&state, &session).await;
+    // A server function answers 500 for any error unless told otherwise: give the error's
+    // own status (401 when nobody is logged in, 503 when the store is down).
+    if let Err(error) = &added {
+        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+            response.set_status(
+                http::StatusCode::from_u16(error.status())
+                    .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR),
+            );
+        }
+    }
+    added
 }

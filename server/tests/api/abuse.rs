@@ -237,3 +237,22 @@ async fn echo_reveals_nothing_of_a_revoked_session() {
     );
     app.stop().await;
 }
+
+/// A signed cookie's login ends at the absolute timeout too, even when the signed cookie
+/// lifetime is configured longer (contract 9.8: every login, whatever the mode).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_signed_cookie_login_ends_at_the_absolute_timeout() {
+    let app = spawn_app_with(Options {
+        signed_cookie_lifetime: Some(3600),
+        session_absolute_timeout: Some(2),
+        session_idle_timeout: Some(2),
+        ..Options::default()
+    })
+    .await;
+    app.logged_in_to("signed-cookie", &username("sealed")).await;
+    assert!(app.profile("signed-cookie").await.is_ok());
+    tokio::time::sleep(Duration::from_millis(3100)).await;
+    let refused = app.profile("signed-cookie").await.unwrap_err();
+    assert_is_redirect_to(&refused, "/signed-cookie/login");
+    app.stop().await;
+}

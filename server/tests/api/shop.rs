@@ -148,3 +148,20 @@ async fn two_tabs_of_one_browser_share_the_cart() {
     assert_eq!(other.apples_page().await.0, StatusCode::UNAUTHORIZED);
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_add_apple_server_function_answers_401_when_nobody_is_logged_in() {
+    let app = spawn_app().await;
+    let response = app
+        .client
+        .post(app.url("/api/shop/add_apple"))
+        .header(header::ORIGIN, app.address.clone())
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body("")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert!(response.text().await.unwrap().contains("NotLoggedIn"));
+    app.stop().await;
+}
