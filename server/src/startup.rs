@@ -50,7 +50,7 @@ use axum::{
 };
 use hyper::body::Incoming;
 use hyper_util::{
-    rt::{TokioExecutor, TokioIo, TokioTimer},
+    rt::{TokioIo, TokioTimer},
     server::graceful::GracefulShutdown,
 };
 use leptos::{
@@ -95,6 +95,10 @@ pub struct Application {
 
 /// How long a graceful shutdown waits for open connections before it closes them.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(20);
+
+/// Open connections at most; the next one waits to be accepted until one closes, so a flood
+/// of idle connections cannot run the process out of file descriptors or memory.
+const MAX_CONNECTIONS: usize = 4096;
 
 impl Application {
     pub async fn build(settings: Settings) -> Result<Application, StartupError> {
@@ -160,20 +164,30 @@ impl Application {
     /// stores (SQLite's write-ahead log is checkpointed into the database files).
     ///
     /// hyper directly rather than `axum::serve`, for one setting axum does not offer: a
-    /// connection that has not sent its request headers within the header-read timeout is
-    /// closed (a slow-headers client would otherwise hold it for ever). Bodies are bounded
-    /// by the request timeout layer (`build_router`).
+    /// connection that has not sent a request's headers within the header-read timeout is
+    /// closed, whether it trickles them, sends nothing at all, or sits idle between requests
+    /// (a slow-headers client would otherwise hold it for ever). HTTP/1.1 only: browsers speak
+    /// HTTP/2 only over TLS, which a proxy in front terminates, and an h2c preface would be
+    /// read with no timeout at all. Bodies are bounded by the request timeout layer
+    /// (`build_router`); open connections by [`MAX_CONNECTIONS`].
     pub async fn run_until_stopped(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        let mut http = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
-        http.http1()
-            .timer(TokioTimer::new())
+        let mut http = hyper::server::conn::http1::Builder::new();
+        http.timer(TokioTimer::new())
             .header_read_timeout(self.header_read_timeout);
         let connections = GracefulShutdown::new();
+        let mut tasks = tokio::task::JoinSet::new();
+        let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
         tokio::pin!(shutdown);
         loop {
+            // Finished connections leave the set, so it holds only open ones.
+            while tasks.try_join_next().is_some() {}
+            let slot = tokio::select! {
+                slot = slots.clone().acquire_owned() => slot.expect("the semaphore is never closed"),
+                () = &mut shutdown => break,
+            };
             let (stream, peer) = tokio::select! {
                 accepted = self.listener.accept() => match accepted {
                     Ok(accepted) => accepted,
@@ -193,11 +207,12 @@ impl Application {
                 request.extensions_mut().insert(ConnectInfo(peer));
                 router.clone().oneshot(request.map(Body::new))
             });
-            let connection = http
-                .serve_connection_with_upgrades(TokioIo::new(stream), service)
-                .into_owned();
+            // No upgrades: nothing here speaks WebSocket (`cargo leptos watch` reloads
+            // through a port of its own).
+            let connection = http.serve_connection(TokioIo::new(stream), service);
             let connection = connections.watch(connection);
-            tokio::spawn(async move {
+            tasks.spawn(async move {
+                let _slot = slot;
                 if let Err(error) = connection.await {
                     tracing::debug!(%error, "connection ended with an error");
                 }
@@ -208,7 +223,9 @@ impl Application {
             .await
             .is_err()
         {
-            tracing::warn!("connections still open after the shutdown grace period: closed");
+            tracing::warn!("connections still open after the shutdown grace period: closing them");
+            tasks.abort_all();
+            while tasks.join_next().await.is_some() {}
         }
         self.cleanup.abort();
         self.stores.close().await;

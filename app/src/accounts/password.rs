@@ -53,14 +53,14 @@ impl HashGate {
         let turn = match self.turns.clone().try_acquire_owned() {
             Ok(turn) => turn,
             Err(_) => {
-                if self.queued.fetch_add(1, Ordering::AcqRel) >= self.waiting {
-                    self.queued.fetch_sub(1, Ordering::AcqRel);
+                let Some(_place) = Place::take(&self.queued, self.waiting) else {
                     tracing::warn!("password hashing queue full: refused");
                     return Err(busy);
-                }
+                };
+                // `_place` gives its place back when dropped: after the wait, or when the
+                // request is cancelled while waiting (client gone, request timeout).
                 let turn =
                     tokio::time::timeout(self.patience, self.turns.clone().acquire_owned()).await;
-                self.queued.fetch_sub(1, Ordering::AcqRel);
                 match turn {
                     Ok(Ok(turn)) => turn,
                     _ => {
@@ -76,6 +76,26 @@ impl HashGate {
         })
         .await
         .map_err(|e| AppError::internal("password hashing task failed", e))
+    }
+}
+
+/// A place in the gate's queue, given back when dropped.
+struct Place<'a>(&'a AtomicUsize);
+
+impl<'a> Place<'a> {
+    fn take(queued: &'a AtomicUsize, limit: usize) -> Option<Self> {
+        queued
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < limit).then_some(n + 1)
+            })
+            .ok()
+            .map(|_| Self(queued))
+    }
+}
+
+impl Drop for Place<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
@@ -189,6 +209,27 @@ mod tests {
         first.await.unwrap().unwrap();
         assert_eq!(second.await.unwrap(), Ok(2));
         assert_eq!(gate.queued.load(Ordering::Acquire), 0);
+    }
+
+    /// A waiting caller that is cancelled (its client went away) gives its place back.
+    #[tokio::test]
+    async fn a_cancelled_wait_gives_its_place_back() {
+        let gate = Arc::new(HashGate::new(1, 1, Duration::from_secs(30)));
+        let hold = gate.turns.clone().acquire_owned().await.unwrap();
+        for _ in 0..3 {
+            let waiting = tokio::spawn({
+                let gate = gate.clone();
+                async move { gate.run(|| ()).await }
+            });
+            while gate.queued.load(Ordering::Acquire) == 0 {
+                tokio::task::yield_now().await;
+            }
+            waiting.abort();
+            let _ = waiting.await;
+            assert_eq!(gate.queued.load(Ordering::Acquire), 0, "the place leaked");
+        }
+        drop(hold);
+        assert_eq!(gate.run(|| 5).await, Ok(5));
     }
 
     #[tokio::test]

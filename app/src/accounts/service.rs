@@ -106,7 +106,8 @@ impl Accounts {
         }
         let key = username_key(&username);
         let client = check.client;
-        match self.throttle.check(&key, client) {
+        // The attempt counts as a failure from here on, forgiven if the password is right.
+        match self.throttle.begin(&key, client) {
             Err(wait) => {
                 tracing::warn!(username_key = %key, "login throttled for this client");
                 return Err(AppError::TooManyAttempts {
@@ -119,18 +120,28 @@ impl Accounts {
             }
             Ok(_) => {}
         }
-        let account = self.repository.find_by_key(&key).await?;
-        let stored_hash = account.as_ref().map(|a| a.password_hash.clone());
-        if password::verify(stored_hash, password).await? {
+        let checked = async {
+            let account = self.repository.find_by_key(&key).await?;
+            let stored_hash = account.as_ref().map(|a| a.password_hash.clone());
+            Ok::<_, AppError>((password::verify(stored_hash, password).await?, account))
+        };
+        let (matches, account) = match checked.await {
+            Ok(checked) => checked,
+            Err(error) => {
+                // No verdict (store down, server busy): the attempt does not count.
+                self.throttle.undo(&key, client);
+                return Err(error);
+            }
+        };
+        if matches {
             let account = account.expect("verify succeeds only for a stored hash");
-            self.throttle.record_success(&key, client);
+            self.throttle.succeeded(&key, client);
             Ok(AuthenticatedUser {
                 id: account.id,
                 username: account.username,
                 version: account.credentials_version,
             })
         } else {
-            self.throttle.record_failure(&key, client);
             tracing::info!(username_key = %key, "login failed");
             Err(AppError::InvalidCredentials)
         }

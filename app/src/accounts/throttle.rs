@@ -8,8 +8,10 @@
 //!   client still logs in. Five wrong passwords from an attacker's address no longer keep the
 //!   owner out.
 //!
-//! Unknown usernames are throttled exactly like real ones, so the throttle reveals nothing
-//! about who exists. The counts live in this process's memory: a restart forgives, and each
+//! Every attempt counts as a failure from the moment it starts, in the same step as its check,
+//! and is forgiven when the password turns out right: so attempts sent in parallel cannot all
+//! pass the check before any of them is counted. Unknown usernames are throttled exactly like
+//! real ones, so the throttle reveals nothing about who exists. The counts live in this process's memory: a restart forgives, and each
 //! server process of a scaled-out deployment counts on its own (README, Design notes).
 
 use crate::limits::ClientKey;
@@ -77,15 +79,16 @@ impl<K> Default for Counts<K> {
 const PRUNE_ABOVE: usize = 100_000;
 
 impl<K: Eq + Hash + Clone> Counts<K> {
-    /// Failures within `forget_after`, and how long ago the last one was.
-    fn recent(&self, key: &K, forget_after: Duration) -> Option<(u32, Duration)> {
-        let failures = self.lock();
-        let entry = failures.get(key)?;
-        let elapsed = entry.last.elapsed();
-        (elapsed < forget_after).then_some((entry.count, elapsed))
-    }
-
-    fn record(&self, key: &K, forget_after: Duration) {
+    /// Counts one more failure for `key`, unless `refuse` says that the failures so far (and
+    /// the time since the last) mean this attempt must wait: then nothing is counted and the
+    /// wait is returned. Check and count are one step under the lock. Returns the failures
+    /// counted before this one.
+    fn count(
+        &self,
+        key: &K,
+        forget_after: Duration,
+        refuse: impl FnOnce(u32, Duration) -> Option<Duration>,
+    ) -> Result<u32, Duration> {
         let now = Instant::now();
         let mut failures = self.lock();
         if failures.len() > PRUNE_ABOVE {
@@ -95,11 +98,23 @@ impl<K: Eq + Hash + Clone> Counts<K> {
             count: 0,
             last: now,
         });
-        if now.duration_since(entry.last) >= forget_after {
+        let elapsed = now.duration_since(entry.last);
+        if elapsed >= forget_after {
             entry.count = 0;
         }
+        if let Some(wait) = refuse(entry.count, elapsed) {
+            return Err(wait);
+        }
+        let before = entry.count;
         entry.count = entry.count.saturating_add(1);
         entry.last = now;
+        Ok(before)
+    }
+
+    fn uncount(&self, key: &K) {
+        if let Some(entry) = self.lock().get_mut(key) {
+            entry.count = entry.count.saturating_sub(1);
+        }
     }
 
     fn forget(&self, key: &K) {
@@ -141,46 +156,47 @@ impl LoginThrottle {
         }
     }
 
-    /// `Err(wait)` when this client must wait before its next attempt on this account;
-    /// otherwise `Ok(delay)`, how long to slow this attempt down for the account's sake.
-    pub fn check(&self, account: &str, client: Option<ClientKey>) -> Result<Duration, Duration> {
+    /// Starts an attempt on `account` from `client`, counting it as a failure until
+    /// [`succeeded`](Self::succeeded) says otherwise. `Err(wait)` when this client must wait
+    /// before its next attempt on this account (nothing is counted then); otherwise
+    /// `Ok(delay)`, how long to slow this attempt down for the account's sake.
+    pub fn begin(&self, account: &str, client: Option<ClientKey>) -> Result<Duration, Duration> {
         let policy = &self.policy;
-        let attempt = (account.to_owned(), client);
-        if let Some((count, elapsed)) = self.by_client.recent(&attempt, policy.forget_after) {
-            let wait = backoff(
-                count,
-                policy.free_failures,
-                policy.first_wait,
-                policy.max_wait,
-            );
-            if elapsed < wait {
-                return Err(wait - elapsed);
-            }
-        }
-        let delay = self
-            .by_account
-            .recent(&account.to_owned(), policy.forget_after)
-            .map_or(Duration::ZERO, |(count, _)| {
-                backoff(
+        self.by_client.count(
+            &(account.to_owned(), client),
+            policy.forget_after,
+            |count, elapsed| {
+                let wait = backoff(
                     count,
-                    policy.account_free_failures,
-                    policy.first_delay,
-                    policy.max_delay,
-                )
-            });
-        Ok(delay)
+                    policy.free_failures,
+                    policy.first_wait,
+                    policy.max_wait,
+                );
+                (elapsed < wait).then(|| wait - elapsed)
+            },
+        )?;
+        let before = self
+            .by_account
+            .count(&account.to_owned(), policy.forget_after, |_, _| None)
+            .unwrap_or(0);
+        Ok(backoff(
+            before,
+            policy.account_free_failures,
+            policy.first_delay,
+            policy.max_delay,
+        ))
     }
 
-    pub fn record_failure(&self, account: &str, client: Option<ClientKey>) {
-        let forget_after = self.policy.forget_after;
-        self.by_client
-            .record(&(account.to_owned(), client), forget_after);
-        self.by_account.record(&account.to_owned(), forget_after);
+    /// The attempt ended without a verdict (the store was down, the server busy): it does not
+    /// count.
+    pub fn undo(&self, account: &str, client: Option<ClientKey>) {
+        self.by_client.uncount(&(account.to_owned(), client));
+        self.by_account.uncount(&account.to_owned());
     }
 
     /// The right password: this client's count on this account is forgiven, and so is the
     /// account's (its owner is back).
-    pub fn record_success(&self, account: &str, client: Option<ClientKey>) {
+    pub fn succeeded(&self, account: &str, client: Option<ClientKey>) {
         self.by_client.forget(&(account.to_owned(), client));
         self.by_account.forget(&account.to_owned());
     }
@@ -213,69 +229,86 @@ mod tests {
     #[test]
     fn waiting_starts_after_the_free_failures() {
         let t = throttle();
-        for _ in 0..2 {
-            t.record_failure("alice", client(A));
-            assert!(t.check("alice", client(A)).is_ok());
+        for _ in 0..3 {
+            assert!(t.begin("alice", client(A)).is_ok(), "a free attempt");
         }
-        t.record_failure("alice", client(A));
-        let wait = t.check("alice", client(A)).unwrap_err();
+        let wait = t.begin("alice", client(A)).unwrap_err();
         assert!(wait > Duration::from_secs(9) && wait <= Duration::from_secs(10));
         assert!(
-            t.check("bob", client(A)).is_ok(),
+            t.begin("bob", client(A)).is_ok(),
             "other accounts are unaffected"
         );
     }
 
     #[test]
     fn the_wait_doubles_up_to_the_cap() {
-        let t = throttle();
-        for _ in 0..4 {
-            t.record_failure("alice", client(A));
-        }
-        assert!(t.check("alice", client(A)).unwrap_err() > Duration::from_secs(19));
-        t.record_failure("alice", client(A));
-        assert!(t.check("alice", client(A)).unwrap_err() <= Duration::from_secs(25));
+        let (first, max) = (Duration::from_secs(10), Duration::from_secs(25));
+        assert_eq!(backoff(2, 3, first, max), Duration::ZERO);
+        assert_eq!(backoff(3, 3, first, max), first);
+        assert_eq!(backoff(4, 3, first, max), Duration::from_secs(20));
+        assert_eq!(backoff(5, 3, first, max), max);
+        assert_eq!(backoff(u32::MAX, 3, first, max), max);
+    }
+
+    /// Attempts sent in parallel are counted as they start: only the free ones get through,
+    /// however many are in flight before the first answer.
+    #[test]
+    fn parallel_attempts_cannot_all_pass_the_check() {
+        let t = std::sync::Arc::new(throttle());
+        let started: Vec<_> = (0..20)
+            .map(|_| {
+                let t = t.clone();
+                std::thread::spawn(move || t.begin("alice", client(A)).is_ok())
+            })
+            .collect();
+        let passed = started
+            .into_iter()
+            .map(|attempt| attempt.join().unwrap_or(false))
+            .filter(|passed| *passed)
+            .count();
+        assert_eq!(passed, 3);
     }
 
     #[test]
     fn another_client_is_never_locked_out_only_slowed_briefly() {
         let t = throttle();
         for _ in 0..12 {
-            t.record_failure("alice", client(A));
+            let _ = t.begin("alice", client(A));
         }
-        assert!(t.check("alice", client(A)).is_err());
-        let delay = t.check("alice", client(B)).expect("B is not locked out");
-        assert!(delay > Duration::ZERO && delay <= Duration::from_millis(300));
+        assert!(t.begin("alice", client(A)).is_err());
+        let delay = t.begin("alice", client(B)).expect("B is not locked out");
+        assert!(delay <= Duration::from_millis(300));
     }
 
     #[test]
     fn the_account_delay_grows_with_failures_from_many_clients() {
         let t = throttle();
-        let addresses = [
-            "192.0.2.1",
-            "192.0.2.2",
-            "192.0.2.3",
-            "192.0.2.4",
-            "192.0.2.5",
-        ];
-        for address in &addresses[..3] {
-            t.record_failure("alice", client(address));
-        }
-        assert_eq!(t.check("alice", client(B)), Ok(Duration::ZERO));
-        t.record_failure("alice", client(addresses[3]));
-        assert_eq!(t.check("alice", client(B)), Ok(Duration::from_millis(100)));
-        t.record_failure("alice", client(addresses[4]));
-        assert_eq!(t.check("alice", client(B)), Ok(Duration::from_millis(200)));
+        let delays: Vec<Duration> = (1..=7)
+            .map(|n| t.begin("alice", client(&format!("192.0.2.{n}"))).unwrap())
+            .collect();
+        let ms = Duration::from_millis;
+        assert_eq!(
+            delays,
+            [
+                Duration::ZERO,
+                Duration::ZERO,
+                Duration::ZERO,
+                Duration::ZERO,
+                ms(100),
+                ms(200),
+                ms(300)
+            ]
+        );
     }
 
     #[test]
     fn a_success_forgives_the_client_and_the_account() {
         let t = throttle();
         for _ in 0..5 {
-            t.record_failure("alice", client(A));
+            let _ = t.begin("alice", client(A));
         }
-        t.record_success("alice", client(A));
-        assert_eq!(t.check("alice", client(A)), Ok(Duration::ZERO));
-        assert_eq!(t.check("alice", client(B)), Ok(Duration::ZERO));
+        t.succeeded("alice", client(A));
+        assert_eq!(t.begin("alice", client(A)), Ok(Duration::ZERO));
+        assert_eq!(t.begin("alice", client(B)), Ok(Duration::ZERO));
     }
 }

@@ -120,7 +120,10 @@ impl Tokens {
     /// `sid` and `auth_time`, so it never outlives the login (`exp` is capped at its end).
     pub fn reissue(&self, previous: &Claims) -> Result<Issued, AppError> {
         let now = unix_now();
-        let auth_time = previous.auth_time.unwrap_or(now);
+        // `verify` refuses a token without `auth_time`, so this never restarts a login.
+        let auth_time = previous.auth_time.ok_or_else(|| {
+            AppError::internal("re-issuing a token", "a verified token has no auth_time")
+        })?;
         self.sign(Claims {
             count: previous.count.saturating_add(1),
             iat: now,
@@ -179,11 +182,12 @@ impl Tokens {
             .auth_time
             .map_or(claims.exp, |at| at + settings.login_lifetime.as_secs())
             .max(claims.exp);
-        self.revocations
-            .revoke(&[&jti_key(&claims.jti)], claims.exp + margin)
-            .await?;
+        // The login first: if the second write fails, the login is already ended.
         self.revocations
             .revoke(&[&sid_key(&claims.sid)], login_ends + margin)
+            .await?;
+        self.revocations
+            .revoke(&[&jti_key(&claims.jti)], claims.exp + margin)
             .await
     }
 }

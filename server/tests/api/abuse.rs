@@ -139,6 +139,36 @@ async fn a_connection_sending_one_header_byte_a_second_is_closed() {
     app.stop().await;
 }
 
+/// A client that connects and sends nothing, or only the start of an HTTP/2 preface, holds
+/// the connection only until the header-read timeout.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connection_that_sends_nothing_or_an_h2_preface_is_closed() {
+    let app = spawn_app_with(Options {
+        header_read_timeout: Some(2),
+        ..Options::default()
+    })
+    .await;
+    let address = app.address.trim_start_matches("http://").to_owned();
+    for opening in [&b""[..], &b"PRI * HTTP/2.0"[..]] {
+        let mut stream = TcpStream::connect(&address).await.unwrap();
+        stream.write_all(opening).await.unwrap();
+        let started = Instant::now();
+        let mut answer = Vec::new();
+        let closed =
+            tokio::time::timeout(Duration::from_secs(15), stream.read_to_end(&mut answer)).await;
+        assert!(
+            closed.is_ok(),
+            "{opening:?}: the connection was still open after 15 s"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(8),
+            "{:?}",
+            started.elapsed()
+        );
+    }
+    app.stop().await;
+}
+
 /// A body sent at one byte a second gets `408` when the request timeout runs out.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_body_sent_one_byte_a_second_gets_408() {

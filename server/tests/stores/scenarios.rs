@@ -273,39 +273,50 @@ pub async fn a_logged_out_token_stays_refused_through_the_leeway(store: Store) {
 }
 
 /// Profile visits that verified the token just before its logout re-issue it just after;
-/// none of those fresh tokens may log in. Several rounds, so a lucky schedule does not pass.
+/// none of those fresh tokens may log in, not even once the logged-out token's own entry has
+/// lapsed: the login's entry lasts until the login's end. The race starts 2 s after login, so
+/// the re-issued tokens outlive the logged-out one, and they are checked 10 s after login,
+/// when the logged-out token's entry (its `exp` plus leeway) is gone but they are still
+/// within theirs.
 pub async fn a_token_reissued_during_logout_is_refused(store: Store) {
+    use std::time::{Duration, Instant};
     let app = spawn_app_with(Options {
-        jwt_lifetime: Some(2),
+        jwt_lifetime: Some(4),
         ..store.options().await
     })
     .await;
-    let mut minted = Vec::new();
-    for _ in 0..3 {
-        let owner = app.new_browser();
-        owner.logged_in_to("jwt", &username("race")).await;
-        let cookie = owner.session_cookie().unwrap();
-        let visits: Vec<_> = (0..8)
-            .map(|_| {
-                let visitor = app.new_browser();
-                let cookie = cookie.clone();
-                tokio::spawn(async move {
-                    let response = visitor
-                        .get_with_cookie_bytes("/jwt/profile", cookie.as_bytes())
-                        .await;
-                    set_cookie_named(&response, "token")
-                        .filter(|c| !c.contains("Max-Age=0"))
-                        .map(|c| c["token=".len()..c.find(';').unwrap()].to_owned())
-                })
+    let owner = app.new_browser();
+    owner.logged_in_to("jwt", &username("race")).await;
+    let logged_in = Instant::now();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let cookie = owner.session_cookie().unwrap();
+    let visits: Vec<_> = (0..8)
+        .map(|_| {
+            let visitor = app.new_browser();
+            let cookie = cookie.clone();
+            tokio::spawn(async move {
+                let response = visitor
+                    .get_with_cookie_bytes("/jwt/profile", cookie.as_bytes())
+                    .await;
+                set_cookie_named(&response, "token")
+                    .filter(|c| !c.contains("Max-Age=0"))
+                    .map(|c| c["token=".len()..c.find(';').unwrap()].to_owned())
             })
-            .collect();
-        owner.post_form("/jwt/logout", &[]).await;
-        for visit in visits {
-            minted.extend(visit.await.unwrap());
-        }
+        })
+        .collect();
+    // Give the visits a head start, so some verify before the logout and finish after it.
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    owner.post_form("/jwt/logout", &[]).await;
+    let mut minted = Vec::new();
+    for visit in visits {
+        minted.extend(visit.await.unwrap());
     }
+    // Without a re-issue to check, the test would pass without testing anything.
     assert!(!minted.is_empty(), "{store:?}: no visit re-issued a token");
-    tokio::time::sleep(std::time::Duration::from_millis(3500)).await;
+    tokio::time::sleep(
+        (logged_in + Duration::from_millis(10_200)).saturating_duration_since(Instant::now()),
+    )
+    .await;
     for token in minted {
         assert_eq!(
             app.bearer_status(&token).await,
