@@ -28,6 +28,9 @@ pub enum AppError {
     UsernameTaken,
     #[error("Page not found")]
     NotFound,
+    /// A state-changing request that says it comes from another site (`403`).
+    #[error("This request came from another site and was refused.")]
+    CrossSite,
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
     /// Too much work is already queued (password hashing): try again shortly (`503`).
@@ -71,6 +74,7 @@ impl AppError {
             AppError::Invalid(_) => 422,
             AppError::UsernameTaken => 409,
             AppError::NotFound => 404,
+            AppError::CrossSite => 403,
             AppError::Request(_) => 400,
             AppError::TooLarge {
                 part: RequestPart::Headers,
@@ -90,6 +94,7 @@ impl AppError {
         match self {
             AppError::NotLoggedIn => "Error!",
             AppError::NotFound => "Not found",
+            AppError::CrossSite => "Refused",
             AppError::TooManyAttempts { .. } | AppError::TooManyRequests { .. } => "Slow down",
             AppError::Unavailable | AppError::Busy { .. } => "Temporarily unavailable",
             AppError::TooLarge { .. } => "Too large",
@@ -152,6 +157,7 @@ impl AppError {
             "Invalid" => AppError::Invalid(text()?),
             "UsernameTaken" => AppError::UsernameTaken,
             "NotFound" => AppError::NotFound,
+            "CrossSite" => AppError::CrossSite,
             "Internal" => AppError::Internal,
             "Unavailable" => AppError::Unavailable,
             "Request" => AppError::Request(text()?),
@@ -244,6 +250,7 @@ mod tests {
             AppError::Invalid("a rule".into()),
             AppError::UsernameTaken,
             AppError::NotFound,
+            AppError::CrossSite,
             AppError::Internal,
             AppError::Unavailable,
             AppError::Request("offline".into()),

@@ -10,7 +10,7 @@ use session_lab::{
 use std::process::ExitCode;
 
 // Rendering a page allocates many small strings; mimalloc serves them from per-thread free
-// lists and measured faster than glibc's malloc under load (README, Performance). Built
+// lists and measured faster than glibc's malloc under load (docs/performance.md). Built
 // without transparent huge pages (`no_thp` in Cargo.toml), which cost 8 MB resident at idle.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -354,8 +354,8 @@ fn build_router(
         .with_state(state);
     // The layers wrap the router once, outermost first. `Router::layer` would wrap each route
     // in each layer separately, and axum clones a route's remaining layers (one allocation
-    // each) every time a request passes one: with a dozen layers, ~15 µs a request (README,
-    // Performance).
+    // each) every time a request passes one: measurable with a dozen layers
+    // (docs/performance.md).
     let layers = ServiceBuilder::new()
         .layer(
             TraceLayer::new_for_http()

@@ -7,17 +7,17 @@
 //! the same answer every other store failure gets: the "temporarily unavailable" page, or JSON
 //! under `/api/`.
 
-use app::{api::error::ApiError, components::static_page, error::AppError};
+use app::{api::error::error_response, error::AppError};
 use axum::{
     body::HttpBody,
     extract::Request,
     http::{header, StatusCode},
     middleware::Next,
-    response::{IntoResponse, Response},
+    response::Response,
 };
 
 pub async fn session_save_failure_is_unavailable(request: Request, next: Next) -> Response {
-    let api = request.uri().path().starts_with("/api/");
+    let path = request.uri().path().to_owned();
     let response = next.run(request).await;
     let bare_500 = response.status() == StatusCode::INTERNAL_SERVER_ERROR
         && response.headers().get(header::CONTENT_TYPE).is_none()
@@ -25,11 +25,7 @@ pub async fn session_save_failure_is_unavailable(request: Request, next: Next) -
     if !bare_500 {
         return response;
     }
-    if api {
-        ApiError::from(AppError::Unavailable).into_response()
-    } else {
-        static_page::error_page(AppError::Unavailable)
-    }
+    error_response(&path, AppError::Unavailable)
 }
 
 #[cfg(test)]

@@ -314,11 +314,11 @@ async fn open_accounts(location: &AccountDb) -> Result<SqlPool, StoreError> {
 ///
 /// One connection per database and process: SQLite runs one write at a time anyway, and with
 /// several connections concurrent writers met the lock and slept in SQLite's busy handler
-/// (milliseconds each); queueing in the pool instead is faster (README, Performance).
+/// (milliseconds each); queueing in the pool instead is faster (docs/performance.md).
 ///
 /// No ping before each checkout (sqlx's `test_before_acquire`): a SQLite connection is a file
 /// handle on a worker thread in this process, not a socket that can silently die, and each
-/// ping was one more round trip to that thread per query (README, Performance).
+/// ping was one more round trip to that thread per query (docs/performance.md).
 async fn open_sqlite(what: &'static str, path: &Path) -> Result<SqlitePool, StoreError> {
     let options = SqliteConnectOptions::new()
         .filename(path)

@@ -12,7 +12,7 @@
 //! and is forgiven when the password turns out right: so attempts sent in parallel cannot all
 //! pass the check before any of them is counted. Unknown usernames are throttled exactly like
 //! real ones, so the throttle reveals nothing about who exists. The counts live in this process's memory: a restart forgives, and each
-//! server process of a scaled-out deployment counts on its own (README, Design notes).
+//! server process of a scaled-out deployment counts on its own (docs/design.md).
 
 use crate::limits::ClientKey;
 use std::{

@@ -11,6 +11,27 @@ use axum::{
 };
 use serde::Serialize;
 
+/// Requests under this prefix are the JSON API: their errors are JSON, every other path's are
+/// a page.
+pub const API_PREFIX: &str = "/api/";
+
+/// Whether errors on `path` are answered as JSON (the API) rather than as an HTML page. The
+/// one place that decides it: layers that refuse a request before routing (limits,
+/// cross-site refusal, store failures) all answer through [`error_response`].
+pub fn answers_json(path: &str) -> bool {
+    path.starts_with(API_PREFIX)
+}
+
+/// The answer to a request for `path` that failed with `error`: JSON on the API, a page
+/// elsewhere; the status (and `Retry-After`) is the error's either way.
+pub fn error_response(path: &str, error: AppError) -> Response {
+    if answers_json(path) {
+        ApiError::from(error).into_response()
+    } else {
+        crate::components::static_page::error_page(error)
+    }
+}
+
 /// The body of every API error.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
@@ -69,6 +90,7 @@ impl From<AppError> for ApiError {
             } => "payload_too_large",
             AppError::UsernameTaken => "username_taken",
             AppError::NotFound => "not_found",
+            AppError::CrossSite => "cross_site_request",
             AppError::Internal => "internal",
             AppError::Unavailable => "unavailable",
             AppError::Busy { .. } => "busy",

@@ -1,6 +1,6 @@
 // Leptos 0.8.23's island loader (leptos/src/hydration/island_script.js) with one change: it
 // fetches the module and hydrates at once, not in requestIdleCallback, which on a page with a
-// long first layout came well after the wasm had arrived. See the README's Design notes.
+// long first layout came well after the wasm had arrived. See docs/design.md.
 ((root, pkg_path, output_name, wasm_output_name) => {
 	let MOST_RECENT_CHILDREN_CB = [];
 

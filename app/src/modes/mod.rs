@@ -1,4 +1,4 @@
-//! Three ways to stay logged in — four labs behind one contract.
+//! Four ways to stay logged in — four labs behind one contract.
 //!
 //! The tutorial's app has a login form, a profile page that counts your visits, and a logout
 //! button, built three times. Here each way is a [`LoginMode`]: the routes, the redirects and

@@ -19,7 +19,7 @@ pub fn apples_sentence(apples: u64) -> String {
 /// new count into the server-rendered sentence. An island: the only part of the shop that
 /// ships as wasm. It takes no props and calls the endpoint with a plain `fetch` rather than
 /// `ServerAction`: island props and server-function answers are decoded with serde, whose
-/// deserializer alone would add 17 KB (brotli) to the bundle (see README, Design notes).
+/// deserializer alone would add 17 KB (brotli) to the bundle (see docs/design.md).
 #[island]
 pub fn AddAppleInPlace() -> impl IntoView {
     let failure = RwSignal::new(None::<String>);

@@ -3,7 +3,7 @@
 //!
 //! `axum::middleware::from_fn` does the same for async functions, but it clones every layer
 //! below it on each request; as the outermost layers, the security headers and the client
-//! limits would clone the whole stack (README, Performance). A [`Guard`] calls the inner
+//! limits would clone the whole stack (docs/performance.md). A [`Guard`] calls the inner
 //! service in place.
 
 use axum::{extract::Request, response::Response};

@@ -13,15 +13,14 @@
 
 use super::guard::Guard;
 use app::{
-    api::error::ApiError,
-    components::static_page,
+    api::error::error_response,
     error::{AppError, RequestPart},
     limits::{ClientKey, NewSessionAllowance, PerClientLimit},
 };
 use axum::{
     extract::{ConnectInfo, Request},
     http::{header, HeaderMap, HeaderName, Method},
-    response::{IntoResponse, Response},
+    response::Response,
 };
 use std::{
     net::{IpAddr, SocketAddr},
@@ -157,20 +156,11 @@ impl Guard for ClientLimits {
     fn admit(&self, request: &mut Request) -> ControlFlow<Response> {
         match self.check(request) {
             Ok(()) => ControlFlow::Continue(()),
-            Err(error) => ControlFlow::Break(refusal(request.uri().path(), error)),
+            Err(error) => ControlFlow::Break(error_response(request.uri().path(), error)),
         }
     }
 
     fn finish((): (), _: &mut Response) {}
-}
-
-/// JSON for the API, a page for everything else; the status is the error's.
-fn refusal(path: &str, error: AppError) -> Response {
-    if path.starts_with("/api/") {
-        ApiError::from(error).into_response()
-    } else {
-        static_page::error_page(error)
-    }
 }
 
 #[cfg(test)]

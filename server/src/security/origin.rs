@@ -6,11 +6,12 @@
 //! Requests with neither header do not come from a browser page (curl, scripts, tests) and
 //! carry no ambient cookies an attacker could borrow, so they pass.
 
+use app::{api::error::error_response, error::AppError};
 use axum::{
     extract::{Request, State},
-    http::{header, HeaderMap, Method, StatusCode},
+    http::{header, HeaderMap, Method},
     middleware::Next,
-    response::{IntoResponse, Json, Response},
+    response::Response,
 };
 use std::sync::Arc;
 use url::{Origin, Url};
@@ -76,32 +77,10 @@ pub async fn refuse_cross_site(
     if !safe {
         if let Some(reason) = refusal(&allowed, request.headers()) {
             tracing::warn!(method = %request.method(), path = request.uri().path(), reason, "cross-site request refused");
-            return forbidden(request.uri().path());
+            return error_response(request.uri().path(), AppError::CrossSite);
         }
     }
     next.run(request).await
-}
-
-fn forbidden(path: &str) -> Response {
-    let message = "This request came from another site and was refused.";
-    if path.starts_with("/api/") {
-        (
-            StatusCode::FORBIDDEN,
-            Json(serde_json::json!({ "error": "cross_site_request", "message": message })),
-        )
-            .into_response()
-    } else {
-        (
-            StatusCode::FORBIDDEN,
-            axum::response::Html(format!(
-                "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"/>\
-                 <title>Refused · Session Lab</title></head><body><main>\
-                 <h1>Refused</h1><p>{message}</p><p><a href=\"/\">Session Lab</a></p>\
-                 </main></body></html>"
-            )),
-        )
-            .into_response()
-    }
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 //! connection's worker thread and back, and each is its own transaction with its own file
 //! locks. A page view loads and saves its session (the count changes), so under load that was
 //! two thread round trips and two transactions per request: the store, not SQLite, was the
-//! cost (README, Performance). Here a request hands its operation to the thread and awaits the
+//! cost (docs/performance.md). Here a request hands its operation to the thread and awaits the
 //! answer; the thread takes everything queued meanwhile and runs it in one transaction, so the
 //! wake-ups and locks are shared by all waiting requests.
 //!

@@ -84,3 +84,21 @@ async fn same_origin_browser_posts_pass() {
     assert_is_redirect_to(&response, "/shop/apple");
     app.stop().await;
 }
+
+/// The refusal is the app's own error answer, like every other: a page with the reason off
+/// the API, JSON with a stable code on it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cross_site_refusal_says_why_as_a_page_or_as_json() {
+    let app = spawn_app().await;
+    let evil = [("origin", "https://evil.example")];
+    let page = app.post_form_with("/shop/apple", &[], &evil).await;
+    assert_eq!(page.status(), StatusCode::FORBIDDEN);
+    let page = page.text().await.unwrap();
+    assert!(page.contains("Refused"), "{page}");
+    assert!(page.contains("came from another site"), "{page}");
+    let api = app.post_form_with("/api/token", &[], &evil).await;
+    assert_eq!(api.status(), StatusCode::FORBIDDEN);
+    let body: serde_json::Value = api.json().await.unwrap();
+    assert_eq!(body["error"], "cross_site_request");
+    app.stop().await;
+}
