@@ -212,14 +212,6 @@ impl From<tower_sessions_redis_store::fred::error::Error> for AppError {
     }
 }
 
-/// Form handlers answer errors with a full HTML page (extractor rejections included).
-#[cfg(feature = "ssr")]
-impl axum::response::IntoResponse for AppError {
-    fn into_response(self) -> axum::response::Response {
-        crate::components::static_page::error_page(self)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,7 +2,7 @@
 //! or a 4xx (`400`, `415`, `422`), never a panic or a 5xx.
 #![no_main]
 
-use app::jwt::api::parse_token_request;
+use app::api::tokens::parse_token_request;
 use http::{header, HeaderMap, HeaderValue};
 use libfuzzer_sys::fuzz_target;
 

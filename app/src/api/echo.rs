@@ -5,7 +5,7 @@
 //! content, your token's verified claims. Values of HttpOnly cookies and tokens are never
 //! echoed: a script could read them here, which would undo `HttpOnly`.
 
-use super::error::ApiError;
+use super::{error::ApiError, tokens::bearer_token};
 use crate::clock::unix_now;
 use crate::{
     cookies::{
@@ -13,7 +13,7 @@ use crate::{
         plain::PlainUser,
         signed,
     },
-    jwt::{api::bearer_token, claims::Claims},
+    jwt::claims::Claims,
     modes::Visitor,
     sessions::{SessionRecordView, SessionStoreInfo},
     state::AppState,

@@ -3,7 +3,7 @@
 //!
 //! | route | module |
 //! |---|---|
-//! | `POST /api/token`, `GET /api/me`, `GET /.well-known/jwks.json` | [`crate::jwt::api`] |
+//! | `POST /api/token`, `GET /api/me`, `GET /.well-known/jwks.json` | [`tokens`] |
 //! | `GET /api/echo` | [`echo`] |
 //! | `GET /api/openapi.json` | [`openapi`] |
 //!
@@ -15,13 +15,16 @@ pub mod echo;
 pub mod error;
 /// The OpenAPI document, generated from the handlers' annotations.
 pub mod openapi;
+/// `POST /api/token`, `GET /api/me`, `GET /.well-known/jwks.json`: tokens over JSON, on top of
+/// the token service in [`crate::jwt`].
+pub mod tokens;
 
 use crate::state::AppState;
 use axum::{routing::get, Router};
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .merge(crate::jwt::api::router())
+        .merge(tokens::router())
         .route("/api/echo", get(echo::echo))
         .route("/api/openapi.json", get(openapi::document))
 }

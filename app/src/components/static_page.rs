@@ -95,3 +95,11 @@ pub fn error_page(error: crate::error::AppError) -> Response {
     }
     response
 }
+
+/// Form handlers answer errors with a full HTML page (extractor rejections included). Here,
+/// beside the page, so that `error` needs nothing from the components.
+impl IntoResponse for crate::error::AppError {
+    fn into_response(self) -> Response {
+        error_page(self)
+    }
+}

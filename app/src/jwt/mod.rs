@@ -21,9 +21,6 @@
 /// The claims of our tokens: registered (`iss`, `sub`, …) and private (`name`, `count`, …).
 pub mod claims;
 
-/// `POST /api/token`, `GET /api/me`, `GET /.well-known/jwks.json`.
-#[cfg(feature = "ssr")]
-pub mod api;
 /// Signing and verifying keys and the validation rules, built once at start.
 #[cfg(feature = "ssr")]
 pub mod keys;

@@ -7,7 +7,7 @@
 //! curl -s localhost:3000/api/me -H "authorization: Bearer $TOKEN"
 //! ```
 
-use super::claims::Claims;
+use crate::jwt::claims::Claims;
 use crate::{
     api::error::{ApiError, ErrorBody},
     limits::PasswordCheck,
