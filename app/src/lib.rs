@@ -1,7 +1,7 @@
 //! Session Lab's user interface: the pages, the components and the server functions shared by
 //! the server (feature `ssr`) and the browser (feature `hydrate`).
 //!
-//! Each concept has one module; inside it, `pages` render, `api` holds server functions, and the
+//! Each concept has one module; inside it, `pages` render, `server_fns` holds server functions, and the
 //! `ssr`-only parts (`service`, `handlers`, stores) never reach the wasm build.
 
 // Leptos views are nested types; the viewer's are deep enough to need more than 128 levels.

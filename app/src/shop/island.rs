@@ -1,6 +1,6 @@
 //! The one part of the shop that runs in the browser: the "Add an apple" button.
 
-use super::api::AddApple;
+use super::server_fns::AddApple;
 use crate::{browser, error::AppError};
 use leptos::{ev::SubmitEvent, prelude::*, task::spawn_local};
 

@@ -8,7 +8,7 @@
 //! session. Tabs of one browser share the session, so they share the cart.
 
 /// The server function the apple island calls.
-pub mod api;
+pub mod server_fns;
 /// The "Add an apple" island: the only part of the shop in the wasm.
 pub mod island;
 
