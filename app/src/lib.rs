@@ -1,8 +1,9 @@
 //! Session Lab's user interface: the pages, the components and the server functions shared by
 //! the server (feature `ssr`) and the browser (feature `hydrate`).
 //!
-//! Each concept has one module; inside it, `pages` render, `server_fns` holds server functions, and the
-//! `ssr`-only parts (`service`, `handlers`, stores) never reach the wasm build.
+//! Each concept has one module; inside it, `pages` render, `server_fns` holds server
+//! functions, and the `ssr`-only parts (`service`, `handlers`, stores) never reach the wasm
+//! build. The JSON API is the `api` module.
 
 // Leptos views are nested types; the viewer's are deep enough to need more than 128 levels.
 #![recursion_limit = "256"]
