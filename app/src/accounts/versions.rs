@@ -11,9 +11,10 @@
 //!
 //! `ttl = 0` turns the cache off: every check asks the database.
 
+use crate::clock::{Clock, SystemClock};
 use std::{
     collections::HashMap,
-    sync::Mutex,
+    sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
 
@@ -24,6 +25,7 @@ const SWEEP_AT: usize = 4096;
 pub struct VersionCache {
     ttl: Duration,
     entries: Mutex<Entries>,
+    clock: Arc<dyn Clock>,
 }
 
 #[derive(Debug)]
@@ -37,12 +39,18 @@ struct Entries {
 
 impl VersionCache {
     pub fn new(ttl: Duration) -> Self {
+        Self::with_clock(ttl, Arc::new(SystemClock))
+    }
+
+    /// A cache whose `ttl` is measured on `clock`.
+    pub fn with_clock(ttl: Duration, clock: Arc<dyn Clock>) -> Self {
         Self {
             ttl,
             entries: Mutex::new(Entries {
                 versions: HashMap::new(),
                 sweep_at: SWEEP_AT,
             }),
+            clock,
         }
     }
 
@@ -56,9 +64,10 @@ impl VersionCache {
         if self.ttl.is_zero() {
             return None;
         }
+        let now = self.clock.now();
         let entries = self.lock();
         let (version, read_at) = entries.versions.get(&id)?;
-        (read_at.elapsed() < self.ttl).then_some(*version)
+        (now.saturating_duration_since(*read_at) < self.ttl).then_some(*version)
     }
 
     /// Remembers what the database just said about `id`. Versions only go up, so an answer
@@ -67,6 +76,7 @@ impl VersionCache {
         if self.ttl.is_zero() {
             return;
         }
+        let now = self.clock.now();
         let mut entries = self.lock();
         if let Some((Some(known), _)) = entries.versions.get(&id) {
             if version.is_some_and(|v| v < *known) {
@@ -77,10 +87,10 @@ impl VersionCache {
             let ttl = self.ttl;
             entries
                 .versions
-                .retain(|_, (_, read_at)| read_at.elapsed() < ttl);
+                .retain(|_, (_, read_at)| now.saturating_duration_since(*read_at) < ttl);
             entries.sweep_at = SWEEP_AT.max(2 * entries.versions.len());
         }
-        entries.versions.insert(id, (version, Instant::now()));
+        entries.versions.insert(id, (version, now));
     }
 }
 
@@ -88,9 +98,17 @@ impl VersionCache {
 mod tests {
     use super::*;
 
+    use crate::clock::ManualClock;
+
+    /// A cache on a clock the test moves by hand.
+    fn cache_on_manual_clock(ttl: Duration) -> (VersionCache, Arc<ManualClock>) {
+        let clock = Arc::new(ManualClock::default());
+        (VersionCache::with_clock(ttl, clock.clone()), clock)
+    }
+
     #[test]
     fn answers_within_the_ttl_and_forgets_after_it() {
-        let cache = VersionCache::new(Duration::from_millis(50));
+        let (cache, clock) = cache_on_manual_clock(Duration::from_secs(1));
         assert_eq!(cache.get(1), None, "nothing read yet");
         cache.put(1, Some(3));
         cache.put(2, None);
@@ -108,7 +126,9 @@ mod tests {
             Some(Some(4)),
             "a read that raced a change is ignored"
         );
-        std::thread::sleep(Duration::from_millis(60));
+        clock.advance(Duration::from_millis(999));
+        assert_eq!(cache.get(1), Some(Some(4)), "fresh just before the ttl");
+        clock.advance(Duration::from_millis(1));
         assert_eq!(cache.get(1), None, "stale after the ttl");
     }
 
@@ -121,11 +141,11 @@ mod tests {
 
     #[test]
     fn a_full_map_sweeps_out_stale_entries() {
-        let cache = VersionCache::new(Duration::from_millis(20));
+        let (cache, clock) = cache_on_manual_clock(Duration::from_secs(1));
         for id in 0..SWEEP_AT as i64 {
             cache.put(id, Some(1));
         }
-        std::thread::sleep(Duration::from_millis(30));
+        clock.advance(Duration::from_secs(1));
         cache.put(-1, Some(1));
         assert_eq!(
             cache.lock().versions.len(),

@@ -7,10 +7,10 @@
 //! lives in a [`cart::CartStore`] that adds in one atomic step, keyed by a cart id kept in the
 //! session. Tabs of one browser share the session, so they share the cart.
 
-/// The server function the apple island calls.
-pub mod server_fns;
 /// The "Add an apple" island: the only part of the shop in the wasm.
 pub mod island;
+/// The server function the apple island calls.
+pub mod server_fns;
 
 /// The shop's pages.
 #[cfg(feature = "ssr")]
