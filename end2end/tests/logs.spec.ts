@@ -73,8 +73,13 @@ test('no password, session id, cookie value or token reaches the server log', as
   secrets.add(token);
   secrets.add(token.split('.')[1]);
 
-  // Give the server a moment to write its last lines.
-  await page.waitForTimeout(300);
+  // A last request with a path of its own: once its line is in the log, so is every line
+  // before it (no fixed wait).
+  const marker = `/end-of-flow-${uniqueUsername('log')}`;
+  await page.request.get(marker);
+  await expect
+    .poll(() => fs.readFileSync(logFile!, 'utf8').includes(marker), { timeout: 10_000 })
+    .toBe(true);
   const log = fs.readFileSync(logFile!, 'utf8');
   expect(log, 'the flow was logged at debug level').toContain('shop login');
   expect(log).toMatch(/DEBUG/);
