@@ -70,25 +70,59 @@ impl PerClientLimit {
     }
 }
 
-/// A request that checks a password. Every handler that verifies one takes this extractor
-/// and hands it to [`crate::accounts::service::Accounts::authenticate`]: it names the client
-/// the login throttle counts against (set by the server's limits layer; `None` when the
-/// router is called in-process, with no address).
+/// A request that checks (or sets) a password: the policy "password checks are limited per
+/// client" as a type. Every handler that hashes a password takes this extractor, and the
+/// account service's hashing paths (`register`, `authenticate`, `change_password`) require
+/// it, so a new password route cannot compile without spending its client's allowance.
+///
+/// Extracting it spends one of the client's password checks for this minute (`429` with
+/// `Retry-After` beyond, before the body is even read); it also names the client the login
+/// throttle counts against. `client` is `None` when the router is called in-process, with no
+/// address.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct PasswordCheck {
     pub client: Option<ClientKey>,
 }
 
+/// The per-client allowance of password checks, handed to [`PasswordCheck`] by the server's
+/// limits layer through the request's extensions (absent when the limit is off).
+#[derive(Clone, Debug)]
+pub struct PasswordChecks(pub Arc<PerClientLimit>);
+
 impl<S: Send + Sync> axum::extract::FromRequestParts<S> for PasswordCheck {
-    type Rejection = std::convert::Infallible;
+    type Rejection = Refusal;
 
     async fn from_request_parts(
         parts: &mut axum::http::request::Parts,
         _: &S,
     ) -> Result<Self, Self::Rejection> {
-        Ok(Self {
-            client: parts.extensions.get::<ClientKey>().copied(),
-        })
+        let client = parts.extensions.get::<ClientKey>().copied();
+        if let (Some(client), Some(PasswordChecks(limit))) =
+            (client, parts.extensions.get::<PasswordChecks>())
+        {
+            if let Err(error) = limit.take(client) {
+                tracing::info!("refused: too many password checks from one client");
+                return Err(Refusal::new(parts.uri.path(), error));
+            }
+        }
+        Ok(Self { client })
+    }
+}
+
+/// A request refused before its handler ran, answered as its path is answered: JSON on the
+/// API, a page elsewhere (the response is built in `api::error`, the one place that decides).
+#[derive(Debug)]
+pub struct Refusal {
+    pub path: String,
+    pub error: AppError,
+}
+
+impl Refusal {
+    pub fn new(path: &str, error: AppError) -> Self {
+        Self {
+            path: path.to_owned(),
+            error,
+        }
     }
 }
 

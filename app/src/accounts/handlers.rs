@@ -25,9 +25,13 @@ pub fn router() -> Router<AppState> {
         .route("/account/password", post(change_password))
 }
 
-async fn register(State(state): State<AppState>, Form(form): Form<Registration>) -> Response {
+async fn register(
+    State(state): State<AppState>,
+    check: PasswordCheck,
+    Form(form): Form<Registration>,
+) -> Response {
     let username = form.username.clone();
-    match state.accounts.register(form).await {
+    match state.accounts.register(form, check).await {
         Ok(()) => Redirect::to("/").into_response(),
         Err(AppError::Internal) => static_page::error_page(AppError::Internal),
         Err(error) => {

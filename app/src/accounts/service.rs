@@ -69,7 +69,12 @@ impl Accounts {
         }
     }
 
-    pub async fn register(&self, form: Registration) -> Result<(), AppError> {
+    /// Creates an account. Hashing the password spends a password check (`_check`).
+    pub async fn register(
+        &self,
+        form: Registration,
+        _check: PasswordCheck,
+    ) -> Result<(), AppError> {
         let username = form.username.trim();
         check_username(username).map_err(AppError::Invalid)?;
         check_password(&form.password).map_err(AppError::Invalid)?;

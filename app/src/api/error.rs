@@ -32,6 +32,12 @@ pub fn error_response(path: &str, error: AppError) -> Response {
     }
 }
 
+impl IntoResponse for crate::limits::Refusal {
+    fn into_response(self) -> Response {
+        error_response(&self.path, self.error)
+    }
+}
+
 /// The body of every API error.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {

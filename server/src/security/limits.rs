@@ -4,10 +4,10 @@
 //!   accept about 400 KB), and a body announced larger than [`BODY_LIMIT_BYTES`] gets `413`
 //!   (JSON on the API, a page elsewhere; a body that only turns out too long while it is read
 //!   is cut off by `tower-http`'s `RequestBodyLimitLayer`, see `startup`);
-//! - every request that checks or sets a password (the logins, `/api/token`, registration, a
-//!   password change) counts against its client's per-minute allowance, and beyond it gets
-//!   `429` with `Retry-After` before any hashing;
-//! - those same requests carry their client's allowance for new sessions, which
+//! - every state-changing request carries its client (the TCP peer, or the configured proxy
+//!   header) and its client's allowances: password checks, which the
+//!   [`app::limits::PasswordCheck`] extractor of every password-checking handler spends
+//!   (`429` with `Retry-After` beyond, before any hashing), and new sessions, which
 //!   [`app::sessions::LabSession`] spends when a login creates a session. Nothing else creates
 //!   one (anonymous visitors get no session record), so a flood cannot fill the store.
 
@@ -15,7 +15,7 @@ use super::guard::Guard;
 use app::{
     api::error::error_response,
     error::{AppError, RequestPart},
-    limits::{ClientKey, NewSessionAllowance, PerClientLimit},
+    limits::{ClientKey, NewSessionAllowance, PasswordChecks, PerClientLimit},
 };
 use axum::{
     extract::{ConnectInfo, Request},
@@ -84,14 +84,6 @@ impl ClientLimits {
     }
 }
 
-/// Requests that hash a password: every login form, the token endpoint, registration and the
-/// password change.
-fn checks_a_password(method: &Method, path: &str) -> bool {
-    method == Method::POST
-        && (path.ends_with("/login")
-            || matches!(path, "/api/token" | "/register" | "/account/password"))
-}
-
 fn header_bytes(headers: &HeaderMap) -> usize {
     headers
         .iter()
@@ -122,23 +114,27 @@ impl ClientLimits {
             };
             return Err(error);
         }
-        if !checks_a_password(request.method(), request.uri().path()) {
+        // Only requests that change something check passwords or create sessions.
+        if matches!(
+            *request.method(),
+            Method::GET | Method::HEAD | Method::OPTIONS
+        ) {
             return Ok(());
         }
         // Without an address (a router called in-process) there is nobody to count.
         let Some(client) = self.client(request) else {
             return Ok(());
         };
-        // The login throttle counts per account and client: `PasswordCheck` reads this.
+        // Which requests check a password is decided by their handlers, which take the
+        // `PasswordCheck` extractor: it spends this allowance, and the login throttle counts
+        // per account and this client.
         request.extensions_mut().insert(client);
         if let Some(limit) = &self.password_checks {
-            if let Err(error) = limit.take(client) {
-                tracing::info!("refused: too many password checks from one client");
-                return Err(error);
-            }
+            request
+                .extensions_mut()
+                .insert(PasswordChecks(limit.clone()));
         }
-        // Only a login creates a session, and every login checks a password: other requests
-        // need no allowance.
+        // Only a login creates a session, and every login checks a password first.
         if let Some(limit) = &self.new_sessions {
             request.extensions_mut().insert(NewSessionAllowance {
                 client,
@@ -161,27 +157,4 @@ impl Guard for ClientLimits {
     }
 
     fn finish((): (), _: &mut Response) {}
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn password_checks_are_the_logins_the_token_endpoint_and_the_account_forms() {
-        for path in [
-            "/shop/login",
-            "/jwt/login",
-            "/signed-cookie/login",
-            "/api/token",
-            "/register",
-            "/account/password",
-        ] {
-            assert!(checks_a_password(&Method::POST, path), "{path}");
-            assert!(!checks_a_password(&Method::GET, path), "{path}");
-        }
-        for path in ["/shop/apple", "/jwt/logout", "/api/me", "/login/x"] {
-            assert!(!checks_a_password(&Method::POST, path), "{path}");
-        }
-    }
 }

@@ -267,3 +267,67 @@ async fn behind_a_proxy_the_configured_header_names_the_client() {
     assert_eq!(attempt("192.0.2.2").await, StatusCode::UNAUTHORIZED);
     app.stop().await;
 }
+
+/// Every route that hashes a password spends its client's allowance (its handler takes the
+/// `PasswordCheck` extractor); routes that do not, never do.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_password_route_and_no_other_spends_the_password_check_allowance() {
+    let app = spawn_app_with(Options {
+        password_checks_per_minute: Some(1),
+        client_address_header: Some("x-real-ip".into()),
+        ..Options::default()
+    })
+    .await;
+    let form = [
+        ("username", "nobody"),
+        ("password", "wrong password"),
+        ("confirm", "wrong password"),
+        ("current", "wrong password"),
+    ];
+    let password_routes = [
+        "/shop/login",
+        "/cookie/login",
+        "/signed-cookie/login",
+        "/session/login",
+        "/jwt/login",
+        "/api/token",
+        "/register",
+        "/account/password",
+    ];
+    for (n, path) in password_routes.into_iter().enumerate() {
+        let client = format!("192.0.2.{}", n + 1);
+        let headers = [
+            ("origin", app.address.as_str()),
+            ("x-real-ip", client.as_str()),
+        ];
+        let send = || app.post_form_with(path, &form, &headers);
+        assert_ne!(
+            send().await.status(),
+            StatusCode::TOO_MANY_REQUESTS,
+            "{path}"
+        );
+        assert_eq!(
+            send().await.status(),
+            StatusCode::TOO_MANY_REQUESTS,
+            "{path}"
+        );
+    }
+    for path in [
+        "/shop/apple",
+        "/jwt/logout",
+        "/shop/logout",
+        "/session/logout",
+    ] {
+        for _ in 0..3 {
+            let response = app
+                .post_form_with(
+                    path,
+                    &[],
+                    &[("origin", &app.address), ("x-real-ip", "198.51.100.9")],
+                )
+                .await;
+            assert_ne!(response.status(), StatusCode::TOO_MANY_REQUESTS, "{path}");
+        }
+    }
+    app.stop().await;
+}
