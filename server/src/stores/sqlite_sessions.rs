@@ -17,8 +17,9 @@
 //! What keeps it honest under load and failure (docs/security.md):
 //! - `save` only updates a live record: a request that loaded a session before its logout
 //!   cannot bring it back by saving after it (new records come through `create`);
-//! - each job of a batch runs in a savepoint of its own, so a failing job undoes only itself,
-//!   and if the whole transaction is lost every job of the batch is told so (none took effect);
+//! - each job is one statement, which SQLite applies whole or not at all, so a failing job
+//!   undoes only itself; if the whole transaction is lost every job of the batch is told so
+//!   (none took effect) and no later job runs outside it;
 //! - the queue is bounded and every call waits at most [`Tuning::timeout`]: an overloaded or
 //!   stuck store answers `503` like an unreachable database instead of piling up requests;
 //! - `ping` goes through the thread, so `/readyz` sees a store whose thread is gone.
@@ -298,7 +299,7 @@ fn serve(mut connection: Connection, queue: mpsc::Receiver<Job>) {
 }
 
 /// One transaction for the whole batch; each job gets its own answer once it is committed.
-/// A job that fails is undone alone (its savepoint). If the transaction itself is lost (the
+/// A job that fails is undone alone (one statement). If the transaction itself is lost (the
 /// commit fails, or SQLite rolled it back after an I/O or disk-full error), every job in the
 /// batch gets that error and none of them took effect: no later job runs outside it.
 fn run_batch(connection: &mut Connection, batch: &mut Vec<Job>) {
@@ -314,10 +315,10 @@ fn run_batch(connection: &mut Connection, batch: &mut Vec<Job>) {
     };
     let outcome = connection
         .transaction_with_behavior(behavior)
-        .and_then(|mut transaction| {
+        .and_then(|transaction| {
             let mut answers = Vec::with_capacity(batch.len());
             for job in batch.iter_mut() {
-                answers.push(run_alone(&mut transaction, &mut job.op)?);
+                answers.push(run_alone(&transaction, &mut job.op)?);
             }
             transaction.commit().map(|()| answers)
         });
@@ -338,25 +339,21 @@ fn run_batch(connection: &mut Connection, batch: &mut Vec<Job>) {
     }
 }
 
-/// Runs one job in a savepoint: its own failure undoes only its own changes. The outer error
-/// means the transaction is gone, which fails the whole batch.
+/// Runs one job. Every job is a single SQL statement (`create` retries one `insert`), which
+/// SQLite applies whole or not at all: a job that fails undoes only itself, without the cost
+/// of a savepoint per job. The outer error means SQLite rolled the whole transaction back by
+/// itself (disk full, an I/O error, a trigger's `RAISE(ROLLBACK)`), which fails the batch.
 fn run_alone(
-    transaction: &mut Transaction<'_>,
+    transaction: &Transaction<'_>,
     op: &mut Op,
 ) -> rusqlite::Result<session_store::Result<Done>> {
-    let mut savepoint = transaction.savepoint()?;
-    let answer = run(&savepoint, op);
-    if let Err(error) = &answer {
-        if let Err(lost) = savepoint.rollback() {
-            // The transaction is gone; the job's own error says why.
-            tracing::warn!(%error, "a session store job failed and took its batch with it");
-            return Err(lost);
-        }
-    }
-    savepoint.commit()?;
+    let answer = run(transaction, op);
     if transaction.is_autocommit() {
-        // SQLite ends the transaction by itself on some errors (disk full, I/O): whatever
-        // ran before in this batch is undone, so nothing of it may be reported done.
+        // Whatever ran before in this batch is undone, so nothing of it may be reported
+        // done, and nothing after it may run outside a transaction.
+        if let Err(error) = &answer {
+            tracing::warn!(%error, "a session store job failed and took its batch with it");
+        }
         return Err(rusqlite::Error::SqliteFailure(
             rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_ABORT_ROLLBACK),
             Some("the session transaction was rolled back".into()),
