@@ -49,10 +49,7 @@ use axum::{
     Extension, Router,
 };
 use hyper::body::Incoming;
-use hyper_util::{
-    rt::{TokioIo, TokioTimer},
-    server::graceful::GracefulShutdown,
-};
+use hyper_util::rt::{TokioIo, TokioTimer};
 use leptos::{
     config::LeptosOptions,
     nonce::Nonce,
@@ -177,7 +174,8 @@ impl Application {
         let mut http = hyper::server::conn::http1::Builder::new();
         http.timer(TokioTimer::new())
             .header_read_timeout(self.header_read_timeout);
-        let connections = GracefulShutdown::new();
+        // Tells every connection to finish its request and close (`Connection::graceful_shutdown`).
+        let (stopping, stop) = tokio::sync::watch::channel(false);
         let mut tasks = tokio::task::JoinSet::new();
         let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
         tokio::pin!(shutdown);
@@ -201,25 +199,19 @@ impl Application {
                 () = &mut shutdown => break,
             };
             let _ = stream.set_nodelay(true);
-            let router = self.router.clone();
-            // The peer address is what the per-client limits count by.
-            let service = hyper::service::service_fn(move |mut request: Request<Incoming>| {
-                request.extensions_mut().insert(ConnectInfo(peer));
-                router.clone().oneshot(request.map(Body::new))
-            });
-            // No upgrades: nothing here speaks WebSocket (`cargo leptos watch` reloads
-            // through a port of its own).
-            let connection = http.serve_connection(TokioIo::new(stream), service);
-            let connection = connections.watch(connection);
-            tasks.spawn(async move {
-                let _slot = slot;
-                if let Err(error) = connection.await {
-                    tracing::debug!(%error, "connection ended with an error");
-                }
-            });
+            tasks.spawn(serve_connection(
+                http.clone(),
+                stream,
+                peer,
+                self.router.clone(),
+                stop.clone(),
+                slot,
+            ));
         }
         drop(self.listener);
-        if tokio::time::timeout(SHUTDOWN_GRACE, connections.shutdown())
+        let _ = stopping.send(true);
+        let all_closed = async { while tasks.join_next().await.is_some() {} };
+        if tokio::time::timeout(SHUTDOWN_GRACE, all_closed)
             .await
             .is_err()
         {
@@ -233,6 +225,60 @@ impl Application {
         Ok(())
     }
 }
+
+/// Serves one connection until it is done, then closes it with a lingering close: the write
+/// side first, then what the client still sends is read and thrown away (for at most
+/// [`LINGER`]). A client still sending a body the server refused (`413`, `429`, a `401`
+/// before the body was read) thus reads the answer instead of a connection reset.
+async fn serve_connection(
+    http: hyper::server::conn::http1::Builder,
+    stream: tokio::net::TcpStream,
+    peer: SocketAddr,
+    router: Router,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+    _slot: tokio::sync::OwnedSemaphorePermit,
+) {
+    // The peer address is what the per-client limits count by. The future is boxed so the
+    // connection can be polled without shutting its socket (`poll_without_shutdown`).
+    let service = hyper::service::service_fn(move |mut request: Request<Incoming>| {
+        request.extensions_mut().insert(ConnectInfo(peer));
+        Box::pin(router.clone().oneshot(request.map(Body::new)))
+    });
+    // No upgrades: nothing here speaks WebSocket (`cargo leptos watch` reloads through a port
+    // of its own).
+    let mut connection = http.serve_connection(TokioIo::new(stream), service);
+    let mut stopping = *stop.borrow();
+    if stopping {
+        std::pin::Pin::new(&mut connection).graceful_shutdown();
+    }
+    let served = loop {
+        tokio::select! {
+            served = std::future::poll_fn(|cx| connection.poll_without_shutdown(cx)) => break served,
+            changed = stop.changed(), if !stopping => {
+                stopping = true;
+                if changed.is_ok() {
+                    std::pin::Pin::new(&mut connection).graceful_shutdown();
+                }
+            }
+        }
+    };
+    if let Err(error) = served {
+        tracing::debug!(%error, "connection ended with an error");
+        return;
+    }
+    let mut stream = connection.into_parts().io.into_inner();
+    let _ = tokio::time::timeout(LINGER, async {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        stream.shutdown().await?;
+        let mut sink = [0u8; 8192];
+        while stream.read(&mut sink).await? > 0 {}
+        Ok::<_, std::io::Error>(())
+    })
+    .await;
+}
+
+/// How long a closing connection keeps reading what its client still sends.
+const LINGER: Duration = Duration::from_secs(2);
 
 /// The JWT keys for the configured algorithm, built once.
 fn build_jwt_keys(settings: &Settings, secrets: &Secrets) -> Result<Arc<JwtKeys>, StartupError> {

@@ -286,3 +286,28 @@ async fn a_signed_cookie_login_ends_at_the_absolute_timeout() {
     assert_is_redirect_to(&refused, "/signed-cookie/login");
     app.stop().await;
 }
+
+/// A client still sending a body the server refused reads the refusal, not a connection
+/// reset: the server closes with a lingering close. Twenty rounds of 4 MiB, so a lucky
+/// schedule does not pass it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_large_body_gets_its_413_not_a_reset() {
+    let app = spawn_app().await;
+    let body = vec![b'a'; 4 * 1024 * 1024];
+    for round in 0..20 {
+        let response = app
+            .client
+            .post(app.url("/api/token"))
+            .header("content-type", "application/json")
+            .body(body.clone())
+            .send()
+            .await
+            .unwrap_or_else(|error| panic!("round {round}: {error:?}"));
+        assert_eq!(
+            response.status(),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "round {round}"
+        );
+    }
+    app.stop().await;
+}
