@@ -66,11 +66,14 @@ fn token_service(
         );
         let password = "correct horse battery".to_owned();
         accounts
-            .register(Registration {
-                username: "alice".into(),
-                password: password.clone(),
-                confirm: password.clone(),
-            })
+            .register(
+                Registration {
+                    username: "alice".into(),
+                    password: password.clone(),
+                    confirm: password.clone(),
+                },
+                app::limits::PasswordCheck::default(),
+            )
             .await
             .expect("registered");
         let user = accounts
