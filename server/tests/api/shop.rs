@@ -113,20 +113,25 @@ async fn a_hundred_concurrent_adds_from_one_session_add_exactly_a_hundred() {
     app.stop().await;
 }
 
+/// The apple island's call: its server function, with this browser's cookies, if any.
+async fn call_add_apple(app: &TestApp) -> reqwest::Response {
+    let mut request = app
+        .client
+        .post(app.url("/api/shop/add_apple"))
+        .header(header::ORIGIN, app.address.clone())
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body("");
+    if let Some(cookie) = app.session_cookie() {
+        request = request.header(header::COOKIE, cookie);
+    }
+    request.send().await.unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_add_apple_server_function_returns_the_new_count() {
     let app = spawn_app().await;
     app.logged_in_shopper(&username("fn")).await;
-    let response = app
-        .client
-        .post(app.url("/api/shop/add_apple"))
-        .header(header::COOKIE, app.session_cookie().unwrap())
-        .header(header::ORIGIN, app.address.clone())
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body("")
-        .send()
-        .await
-        .unwrap();
+    let response = call_add_apple(&app).await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.text().await.unwrap().trim(), "1");
     assert!(app.apples_page().await.1.contains("You have 1 apples!"));
@@ -152,15 +157,7 @@ async fn two_tabs_of_one_browser_share_the_cart() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_add_apple_server_function_answers_401_when_nobody_is_logged_in() {
     let app = spawn_app().await;
-    let response = app
-        .client
-        .post(app.url("/api/shop/add_apple"))
-        .header(header::ORIGIN, app.address.clone())
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body("")
-        .send()
-        .await
-        .unwrap();
+    let response = call_add_apple(&app).await;
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     assert!(response.text().await.unwrap().contains("NotLoggedIn"));
     app.stop().await;
