@@ -11,3 +11,7 @@ pub use web::*;
 mod on_server;
 #[cfg(not(feature = "hydrate"))]
 pub use on_server::*;
+
+/// Browsers must accept name plus value up to this size (RFC 6265 section 6.1); bigger cookies
+/// are silently dropped by some of them.
+pub const MAX_COOKIE_BYTES: usize = 4096;

@@ -17,7 +17,7 @@ use serde::Serialize;
 use std::{convert::Infallible, time::Duration};
 
 /// The server never issues a cookie the viewer would call too big: one limit for both.
-pub use crate::inspector::jar::MAX_COOKIE_BYTES;
+pub use crate::browser::MAX_COOKIE_BYTES;
 
 /// The cookies the server sets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -4,9 +4,7 @@
 
 use serde_json::Value;
 
-/// Browsers must accept name plus value up to this size (RFC 6265 section 6.1); bigger cookies
-/// are silently dropped by some of them.
-pub const MAX_COOKIE_BYTES: usize = 4096;
+pub use crate::browser::MAX_COOKIE_BYTES;
 
 /// One cookie of the jar.
 #[derive(Clone, Debug, PartialEq)]
