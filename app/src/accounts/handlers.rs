@@ -1,16 +1,11 @@
 //! `POST /register`: create the account, then `303` to `/`. Registering logs nobody in.
 //! `POST /account/password`: change the password, which revokes every earlier login.
 
-use super::service::{PasswordChange, Registration};
-use crate::{
-    components::{
-        forms::{PasswordChangeForm, RegisterForm},
-        static_page,
-    },
-    error::AppError,
-    limits::PasswordCheck,
-    state::AppState,
+use super::{
+    forms::{PasswordChangeForm, RegisterForm},
+    service::{PasswordChange, Registration},
 };
+use crate::{components::static_page, error::AppError, limits::PasswordCheck, state::AppState};
 use axum::{
     extract::State,
     response::{IntoResponse, Redirect, Response},

@@ -1,6 +1,9 @@
 //! Accounts: one account works in every lab. Registration validates the username and password
 //! rules, stores only an argon2id hash, and never logs anybody in.
 
+/// The login, registration and password-change forms: plain HTML forms that work with
+/// JavaScript off, with the username and password rules as hints.
+pub mod forms;
 /// The registration page.
 pub mod pages;
 /// Username and password rules, shared by the browser (hints) and the server (enforcement).

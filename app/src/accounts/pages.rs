@@ -1,6 +1,6 @@
 //! The registration page.
 
-use crate::components::forms::{PasswordChangeForm, RegisterForm};
+use super::forms::{PasswordChangeForm, RegisterForm};
 use leptos::prelude::*;
 use leptos_meta::Title;
 

@@ -1,8 +1,6 @@
 //! Pieces every page shares: the layout, error views, forms, and (server only) whole pages
 //! rendered without hydration for answers to form posts.
 
-/// Login and registration forms, plain HTML forms that work with JavaScript off.
-pub mod forms;
 /// The `<head>` tags that load the wasm and hydrate the islands.
 pub mod island_scripts;
 /// The page frame (header, navigation, main) and error views.

@@ -4,9 +4,7 @@
 
 use super::{LoginMode, ModeInfo, Profile};
 use crate::{
-    components::{forms::LoginForm, static_page},
-    cookies::jar::Wire,
-    error::AppError,
+    accounts::forms::LoginForm, components::static_page, cookies::jar::Wire, error::AppError,
 };
 use axum::{http::StatusCode, response::Response};
 use leptos::prelude::*;

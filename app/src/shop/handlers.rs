@@ -7,11 +7,8 @@ use super::{
     service,
 };
 use crate::{
-    accounts::service::Credentials,
-    components::{forms::LoginForm, static_page},
-    error::AppError,
-    sessions::LabSession,
-    state::AppState,
+    accounts::forms::LoginForm, accounts::service::Credentials, components::static_page,
+    error::AppError, sessions::LabSession, state::AppState,
 };
 use axum::{
     extract::State,

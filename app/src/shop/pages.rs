@@ -3,7 +3,7 @@
 //! a plain form that also works without wasm.
 
 use super::island::{apples_sentence, AddAppleInPlace, APPLE_COUNT_ID};
-use crate::components::forms::LoginForm;
+use crate::accounts::forms::LoginForm;
 use leptos::prelude::*;
 
 #[component]

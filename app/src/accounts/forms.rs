@@ -1,7 +1,7 @@
 //! The credential forms. They post to plain server routes, so they work before hydration and
 //! with JavaScript off; labels are real `<label>`s for screen readers.
 
-use crate::accounts::validation::{PASSWORD_MAX, PASSWORD_MIN, USERNAME_MAX, USERNAME_MIN};
+use super::validation::{PASSWORD_MAX, PASSWORD_MIN, USERNAME_MAX, USERNAME_MIN};
 use leptos::prelude::*;
 
 /// Username and password, posted to `action`. `error` is shown above the fields.
