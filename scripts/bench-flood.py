@@ -16,24 +16,8 @@ the flood is bounded in count and each call times out after 60 s.
 import argparse, collections, http.client, json, os, shutil, socket, subprocess, sys
 import tempfile, threading, time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def rss_mb(pid):
-    try:
-        with open(f"/proc/{pid}/status") as status:
-            for line in status:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
-    except FileNotFoundError:
-        pass
-    return 0.0
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchlib import ROOT, free_port, rss_mb  # noqa: E402
 
 
 def post(port, path, body, headers=None, form=False):

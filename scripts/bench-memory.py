@@ -1,31 +1,24 @@
 #!/usr/bin/env python3
-"""Resident memory of Session Lab and of the tutorial's Express app, idle and under load.
+"""Resident memory of Session Lab, idle and under load; beside the tutorial's Express app when
+one is given.
 
-Run from the project root after a release build (like ../shared/bench/compare.py, whose
-helpers it uses):
+Run from the project root after a release build:
 
     cargo leptos build --release --precompress
-    scripts/bench-memory.py                          # default store (SQLite)
+    scripts/bench-memory.py                                  # default store (SQLite)
     scripts/bench-memory.py --args "--session-store memory"
+    scripts/bench-memory.py --express-peer DIR               # also an Express app in DIR
+                                                             # (node app.js, PORT from the env)
 
-Both servers start fresh on one core each. "idle" is the resident set 3 s after start-up;
-"under load" is the highest resident set sampled every 20 ms while wrk loads each of
-compare.py's four logged-in pages for --seconds (after the logins, whose password hashing is
-not page work).
+The server starts fresh on one core. "idle" is the resident set 3 s after start-up; "under
+load" is the highest resident set sampled every 20 ms while wrk (on the other core) loads each
+of the four logged-in pages for --seconds, after the logins (password hashing is not page
+work). Needs wrk (apt-get install -y wrk); node only with --express-peer.
 """
-import argparse, os, subprocess, sys, tempfile, threading, time, shutil
+import argparse, os, shutil, subprocess, sys, tempfile, threading, time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "..", "shared", "bench"))
-import compare  # noqa: E402
-
-
-def rss_mb(pid):
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import benchlib  # noqa: E402
 
 
 class PeakSampler(threading.Thread):
@@ -35,7 +28,7 @@ class PeakSampler(threading.Thread):
 
     def run(self):
         while self.running:
-            self.peak = max(self.peak, rss_mb(self.pid))
+            self.peak = max(self.peak, benchlib.rss_mb(self.pid))
             time.sleep(0.02)
 
 
@@ -44,42 +37,43 @@ def main():
     ap.add_argument("--seconds", type=int, default=5)
     ap.add_argument("--bin", default="target/release/session-lab")
     ap.add_argument("--args", default="", help="extra arguments for session-lab")
+    ap.add_argument("--express-peer", help="directory of an Express app to measure beside ours")
     a = ap.parse_args()
     if not os.path.exists(a.bin):
         sys.exit(f"{a.bin} not found: run `cargo leptos build --release --precompress` first")
     data = tempfile.mkdtemp(prefix="bench-memory-")
-    p_peer, p_ours = compare.free_port(), compare.free_port()
-    peer = subprocess.Popen(["taskset", "-c", "1", "node", "app.js"], cwd=compare.PEER,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            env=dict(os.environ, PORT=str(p_peer), NODE_ENV="production"))
-    ours = subprocess.Popen(["taskset", "-c", "1", a.bin, "--addr", f"127.0.0.1:{p_ours}",
-                             "--data-dir", data, *a.args.split()],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            env=dict(os.environ, TOKIO_WORKER_THREADS="1", RUST_LOG="warn"))
+    servers = {}
     try:
-        bases = {"express": f"http://127.0.0.1:{p_peer}", "ours": f"http://127.0.0.1:{p_ours}"}
-        compare.wait_up(bases["express"], "/shop", peer)
-        compare.wait_up(bases["ours"], "/healthz", ours)
+        port = benchlib.free_port()
+        servers["ours"] = (f"http://127.0.0.1:{port}",
+                           benchlib.start_session_lab(a.bin, port, data, *a.args.split()))
+        if a.express_peer:
+            port = benchlib.free_port()
+            servers["express"] = (f"http://127.0.0.1:{port}", subprocess.Popen(
+                ["taskset", "-c", "1", "node", "app.js"], cwd=a.express_peer,
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                env=dict(os.environ, PORT=str(port), NODE_ENV="production")))
+        for name, (base, proc) in servers.items():
+            benchlib.wait_up(base, "/healthz" if name == "ours" else "/shop", proc)
         time.sleep(3)
-        idle = {"express": rss_mb(peer.pid), "ours": rss_mb(ours.pid)}
-        compare.register(bases["ours"])
-        cookies = {name: {s[0]: compare.login(base, s[1]) for s in compare.SCENARIOS}
-                   for name, base in bases.items()}
+        idle = {name: benchlib.rss_mb(proc.pid) for name, (_, proc) in servers.items()}
+        benchlib.register(servers["ours"][0])
         peaks = {}
-        for name, proc in (("express", peer), ("ours", ours)):
+        for name, (base, proc) in servers.items():
+            cookies = {s[0]: benchlib.login(base, s[1]) for s in benchlib.SCENARIOS}
             sampler = PeakSampler(proc.pid)
             sampler.start()
-            for scenario, _, page in compare.SCENARIOS:
-                compare.wrk(bases[name], page, cookies[name][scenario], a.seconds, 50)
+            for scenario, _, page in benchlib.SCENARIOS:
+                benchlib.wrk(base, page, cookies[scenario], a.seconds)
             sampler.running = False
             sampler.join()
             peaks[name] = sampler.peak
-        print(f"{'resident MB':14} {'express':>9} {'ours':>9} {'ours / express':>15}")
+        names = list(servers)
+        print(f"{'resident MB':14}" + "".join(f"{n:>9}" for n in names))
         for label, figures in (("idle", idle), ("under load", peaks)):
-            e, o = figures["express"], figures["ours"]
-            print(f"{label:14} {e:9.1f} {o:9.1f} {o / e:14.0%}")
+            print(f"{label:14}" + "".join(f"{figures[n]:9.1f}" for n in names))
     finally:
-        for proc in (peer, ours):
+        for _, proc in servers.values():
             proc.terminate()
             try:
                 proc.wait(5)
