@@ -103,4 +103,5 @@ every_store!(
     a_logged_out_token_stays_refused_through_the_leeway,
     a_token_reissued_during_logout_is_refused,
     a_new_cart_expires_when_idle,
+    a_password_change_is_final_while_a_thief_replays_and_floods_logouts,
 );

@@ -365,3 +365,106 @@ pub async fn a_new_cart_expires_when_idle(store: Store) {
     }
     stores.close().await;
 }
+
+/// A password change is final too: a thief replays the owner's stolen session cookie and token
+/// in 8 loops, and floods both labs' logouts with a second login of the same account in 8
+/// more, while the owner changes the password. Afterwards the stolen cookie and token are
+/// refused (only the password change can have ended them), and nothing in the flood was
+/// answered with a 5xx.
+pub async fn a_password_change_is_final_while_a_thief_replays_and_floods_logouts(store: Store) {
+    use std::sync::{
+        atomic::{AtomicBool, AtomicUsize, Ordering},
+        Arc,
+    };
+    let app = spawn_app_with(store.options().await).await;
+    let owner = app.new_browser();
+    let name = username("changed");
+    owner.logged_in_to("session", &name).await;
+    owner.mode_login("jwt", &name, PASSWORD).await;
+    let stolen = owner.session_cookie().expect("sid and token");
+    let second = app.new_browser();
+    second.mode_login("session", &name, PASSWORD).await;
+    second.mode_login("jwt", &name, PASSWORD).await;
+    let second = second.session_cookie().expect("sid and token");
+    let stop = Arc::new(AtomicBool::new(false));
+    let server_errors = Arc::new(AtomicUsize::new(0));
+    let thieves: Vec<_> = (0..16)
+        .map(|n| {
+            let thief = app.new_browser();
+            let (stolen, stop, errors) = (stolen.clone(), stop.clone(), server_errors.clone());
+            // Logouts go out with the second login, replays with the owner's.
+            let sent_cookie = if n % 4 < 2 {
+                second.clone()
+            } else {
+                stolen.clone()
+            };
+            tokio::spawn(async move {
+                thief.set_session_cookie(Some(&sent_cookie));
+                let mut sent = 0;
+                while !stop.load(Ordering::Relaxed) && sent < 200 {
+                    let response = match n % 4 {
+                        0 => thief.post_form("/session/logout", &[]).await,
+                        1 => thief.post_form("/jwt/logout", &[]).await,
+                        2 => {
+                            thief
+                                .get_with_cookie_bytes("/jwt/profile", stolen.as_bytes())
+                                .await
+                        }
+                        _ => {
+                            thief
+                                .get_with_cookie_bytes("/session/profile", stolen.as_bytes())
+                                .await
+                        }
+                    };
+                    if response.status().is_server_error() {
+                        errors.fetch_add(1, Ordering::Relaxed);
+                    }
+                    // Every request carries the same cookies, whatever the last answer set.
+                    thief.set_session_cookie(Some(&sent_cookie));
+                    sent += 1;
+                }
+            })
+        })
+        .collect();
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    let new_password = "a brand new passphrase";
+    let changed = owner
+        .post_form(
+            "/account/password",
+            &[
+                ("username", name.as_str()),
+                ("current", PASSWORD),
+                ("password", new_password),
+                ("confirm", new_password),
+            ],
+        )
+        .await;
+    assert_eq!(
+        changed.status(),
+        StatusCode::OK,
+        "{store:?}: password change"
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    stop.store(true, Ordering::Relaxed);
+    for thief in thieves {
+        thief.await.unwrap();
+    }
+    assert_eq!(
+        server_errors.load(Ordering::Relaxed),
+        0,
+        "{store:?}: 5xx under the flood"
+    );
+    // The version cache of another process would take up to a second; this one knows at once.
+    for page in ["/session/profile", "/jwt/profile"] {
+        let replay = app
+            .new_browser()
+            .get_with_cookie_bytes(page, stolen.as_bytes())
+            .await;
+        assert_eq!(
+            replay.status(),
+            StatusCode::SEE_OTHER,
+            "{store:?}: {page} still logs in after the password change"
+        );
+    }
+    app.stop().await;
+}
