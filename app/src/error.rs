@@ -49,6 +49,32 @@ pub enum AppError {
     TooLarge { part: RequestPart, limit_bytes: u64 },
 }
 
+/// Requests under this prefix are the JSON API: their errors are JSON, every other path's are
+/// a page.
+#[cfg(feature = "ssr")]
+pub const API_PREFIX: &str = "/api/";
+
+/// An error answered as its request's path is answered: JSON on the API, an HTML page
+/// elsewhere. The one place that decides which; the response itself is built in
+/// `api::error`. Layers that refuse a request before routing (limits, cross-site refusal,
+/// store failures) and extractors' rejections all answer through it.
+#[cfg(feature = "ssr")]
+#[derive(Debug)]
+pub struct Refusal {
+    pub json: bool,
+    pub error: AppError,
+}
+
+#[cfg(feature = "ssr")]
+impl Refusal {
+    pub fn new(path: &str, error: AppError) -> Self {
+        Self {
+            json: path.starts_with(API_PREFIX),
+            error,
+        }
+    }
+}
+
 /// The part of a request that can be too large; shown as the start of the sentence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum RequestPart {

@@ -7,7 +7,7 @@
 //! throttle: a client may spend its whole minute at once, then one unit comes back every
 //! `60 / per_minute` seconds.
 
-use crate::error::AppError;
+use crate::error::{AppError, Refusal};
 use governor::{
     clock::{Clock, DefaultClock},
     DefaultKeyedRateLimiter, Quota,
@@ -106,23 +106,6 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for PasswordCheck {
             }
         }
         Ok(Self { client })
-    }
-}
-
-/// A request refused before its handler ran, answered as its path is answered: JSON on the
-/// API, a page elsewhere (the response is built in `api::error`, the one place that decides).
-#[derive(Debug)]
-pub struct Refusal {
-    pub path: String,
-    pub error: AppError,
-}
-
-impl Refusal {
-    pub fn new(path: &str, error: AppError) -> Self {
-        Self {
-            path: path.to_owned(),
-            error,
-        }
     }
 }
 

@@ -7,17 +7,18 @@
 //! the same answer every other store failure gets: the "temporarily unavailable" page, or JSON
 //! under `/api/`.
 
-use app::{api::error::error_response, error::AppError};
+use app::error::{AppError, Refusal};
 use axum::{
     body::HttpBody,
     extract::Request,
     http::{header, StatusCode},
     middleware::Next,
-    response::Response,
+    response::{IntoResponse, Response},
 };
 
 pub async fn session_save_failure_is_unavailable(request: Request, next: Next) -> Response {
-    let path = request.uri().path().to_owned();
+    // Decided before the request moves on: no copy of its path on every request.
+    let failure = Refusal::new(request.uri().path(), AppError::Unavailable);
     let response = next.run(request).await;
     let bare_500 = response.status() == StatusCode::INTERNAL_SERVER_ERROR
         && response.headers().get(header::CONTENT_TYPE).is_none()
@@ -25,7 +26,7 @@ pub async fn session_save_failure_is_unavailable(request: Request, next: Next) -
     if !bare_500 {
         return response;
     }
-    error_response(&path, AppError::Unavailable)
+    failure.into_response()
 }
 
 #[cfg(test)]

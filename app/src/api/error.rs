@@ -2,7 +2,7 @@
 //! people. `401`s for tokens also carry `WWW-Authenticate: Bearer error="invalid_token"`
 //! (RFC 6750 section 3).
 
-use crate::error::{AppError, RequestPart};
+use crate::error::{AppError, Refusal, RequestPart};
 use axum::{
     extract::rejection::BytesRejection,
     http::{header, HeaderValue, StatusCode},
@@ -11,30 +11,19 @@ use axum::{
 };
 use serde::Serialize;
 
-/// Requests under this prefix are the JSON API: their errors are JSON, every other path's are
-/// a page.
-pub const API_PREFIX: &str = "/api/";
-
-/// Whether errors on `path` are answered as JSON (the API) rather than as an HTML page. The
-/// one place that decides it: layers that refuse a request before routing (limits,
-/// cross-site refusal, store failures) all answer through [`error_response`].
-pub fn answers_json(path: &str) -> bool {
-    path.starts_with(API_PREFIX)
-}
-
 /// The answer to a request for `path` that failed with `error`: JSON on the API, a page
-/// elsewhere; the status (and `Retry-After`) is the error's either way.
+/// elsewhere ([`Refusal`]); the status (and `Retry-After`) is the error's either way.
 pub fn error_response(path: &str, error: AppError) -> Response {
-    if answers_json(path) {
-        ApiError::from(error).into_response()
-    } else {
-        crate::components::static_page::error_page(error)
-    }
+    Refusal::new(path, error).into_response()
 }
 
-impl IntoResponse for crate::limits::Refusal {
+impl IntoResponse for Refusal {
     fn into_response(self) -> Response {
-        error_response(&self.path, self.error)
+        if self.json {
+            ApiError::from(self.error).into_response()
+        } else {
+            crate::components::static_page::error_page(self.error)
+        }
     }
 }
 

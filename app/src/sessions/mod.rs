@@ -159,7 +159,7 @@ impl LabSession {
             let Some(stamped) = self.session.get::<Stamped<serde_json::Value>>(key).await? else {
                 continue;
             };
-            let Ok(owner) = serde_json::from_value::<Owner>(stamped.value.clone()) else {
+            let Ok(owner) = Owner::deserialize(&stamped.value) else {
                 continue;
             };
             if self.stands(key, &stamped, &owner.user, accounts).await? {
