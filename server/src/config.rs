@@ -3,11 +3,17 @@
 //! One struct, [`Options`], is both the clap parser (flags with `env` fallbacks, which gives
 //! `--help`) and the serde shape of the file, so a key has the same name everywhere:
 //! `session_store` in the file, `SESSION_LAB_SESSION_STORE` in the environment,
-//! `--session-store` on the command line. [`Settings`] is the resolved result.
+//! `--session-store` on the command line. figment layers the file under what clap parsed;
+//! [`Settings`] is the checked result. A new option is one field here, one line in
+//! `Leptos.toml` and one row in `docs/spec.md` §8 — a test holds the three together.
 
 use app::jwt::keys::{JwtAlgorithm, JwtSettings};
 use clap::{Parser, ValueEnum};
-use serde::Deserialize;
+use figment::{
+    providers::{Format, Serialized, Toml},
+    Figment,
+};
+use serde::{Deserialize, Serialize};
 use std::{
     net::SocketAddr,
     path::{Path, PathBuf},
@@ -19,7 +25,9 @@ use url::Url;
 ///
 /// Every option can also be set in the configuration file (same name, with underscores) or
 /// in the environment variable shown. Flags win over the environment, which wins over the file.
-#[derive(Parser, Deserialize, Debug, Default, Clone)]
+/// Unset options are left out when serialized, so they never hide a value from the file.
+#[serde_with::skip_serializing_none]
+#[derive(Parser, Deserialize, Serialize, Debug, Default, Clone)]
 #[command(name = "session-lab", version)]
 #[serde(default, deny_unknown_fields)]
 pub struct Options {
@@ -156,7 +164,7 @@ pub struct Options {
     pub log_format: Option<LogFormat>,
 }
 
-#[derive(ValueEnum, Deserialize, Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(ValueEnum, Deserialize, Serialize, Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum Profile {
     #[default]
@@ -164,7 +172,7 @@ pub enum Profile {
     Production,
 }
 
-#[derive(ValueEnum, Deserialize, Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(ValueEnum, Deserialize, Serialize, Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum LogFormat {
     #[default]
@@ -245,78 +253,23 @@ pub struct Settings {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("cannot read configuration file {path}: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("configuration file {path} is not valid: {source}")]
-    Parse {
-        path: PathBuf,
-        source: Box<toml::de::Error>,
-    },
+    /// The file is missing, unreadable or not valid; figment names the file and the key.
+    #[error("configuration: {0}")]
+    File(Box<figment::Error>),
     #[error("{key}: {message}")]
     Invalid { key: &'static str, message: String },
 }
 
 const DEFAULT_CONFIG_FILE: &str = "Leptos.toml";
 
-impl Options {
-    /// Each option set here, or else the one from `fallback`.
-    fn or(self, fallback: Options) -> Options {
-        Options {
-            config: self.config.or(fallback.config),
-            addr: self.addr.or(fallback.addr),
-            public_url: self.public_url.or(fallback.public_url),
-            data_dir: self.data_dir.or(fallback.data_dir),
-            session_store: self.session_store.or(fallback.session_store),
-            account_db: self.account_db.or(fallback.account_db),
-            session_idle_timeout: self.session_idle_timeout.or(fallback.session_idle_timeout),
-            session_absolute_timeout: self
-                .session_absolute_timeout
-                .or(fallback.session_absolute_timeout),
-            credentials_cache_ttl: self
-                .credentials_cache_ttl
-                .or(fallback.credentials_cache_ttl),
-            password_checks_per_minute: self
-                .password_checks_per_minute
-                .or(fallback.password_checks_per_minute),
-            new_sessions_per_minute: self
-                .new_sessions_per_minute
-                .or(fallback.new_sessions_per_minute),
-            client_address_header: self
-                .client_address_header
-                .or(fallback.client_address_header),
-            header_read_timeout: self.header_read_timeout.or(fallback.header_read_timeout),
-            request_timeout: self.request_timeout.or(fallback.request_timeout),
-            profile: self.profile.or(fallback.profile),
-            cookie_key_file: self.cookie_key_file.or(fallback.cookie_key_file),
-            jwt_secret_file: self.jwt_secret_file.or(fallback.jwt_secret_file),
-            jwt_algorithm: self.jwt_algorithm.or(fallback.jwt_algorithm),
-            jwt_lifetime: self.jwt_lifetime.or(fallback.jwt_lifetime),
-            jwt_issuer: self.jwt_issuer.or(fallback.jwt_issuer),
-            jwt_audience: self.jwt_audience.or(fallback.jwt_audience),
-            jwt_private_key_file: self.jwt_private_key_file.or(fallback.jwt_private_key_file),
-            signed_cookie_lifetime: self
-                .signed_cookie_lifetime
-                .or(fallback.signed_cookie_lifetime),
-            site_root: self.site_root.or(fallback.site_root),
-            log_format: self.log_format.or(fallback.log_format),
-        }
-    }
-}
-
 impl Settings {
     /// Resolves flags and environment (`cli`) over the configuration file over defaults.
     pub fn load(cli: Options) -> Result<Settings, ConfigError> {
         let file = match &cli.config {
-            Some(path) => read_file(path)?,
-            None if Path::new(DEFAULT_CONFIG_FILE).exists() => {
-                read_file(Path::new(DEFAULT_CONFIG_FILE))?
-            }
-            None => Options::default(),
+            Some(path) => Some(path.clone()),
+            None => Some(PathBuf::from(DEFAULT_CONFIG_FILE)).filter(|path| path.exists()),
         };
-        Settings::resolve(cli.or(file))
+        Settings::resolve(layer(file.map(Toml::file_exact), cli)?)
     }
 
     /// Fills in defaults and checks every value.
@@ -449,15 +402,16 @@ impl Settings {
     }
 }
 
-fn read_file(path: &Path) -> Result<Options, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-        path: path.to_owned(),
-        source,
-    })?;
-    toml::from_str(&text).map_err(|source| ConfigError::Parse {
-        path: path.to_owned(),
-        source: Box::new(source),
-    })
+/// The options set in `cli`, over those of `file`.
+fn layer(file: Option<impl figment::Provider>, cli: Options) -> Result<Options, ConfigError> {
+    let mut figment = Figment::new();
+    if let Some(file) = file {
+        figment = figment.merge(file);
+    }
+    figment
+        .merge(Serialized::defaults(cli))
+        .extract()
+        .map_err(|error| ConfigError::File(Box::new(error)))
 }
 
 fn parse_public_url(raw: &str) -> Result<Url, ConfigError> {
@@ -528,15 +482,18 @@ fn parse_account_db(raw: &str, data_dir: &Path) -> Result<AccountDb, ConfigError
 mod tests {
     use super::*;
 
+    fn file(text: &str) -> Option<figment::providers::Data<Toml>> {
+        Some(Toml::string(text))
+    }
+
     #[test]
     fn flags_and_environment_win_over_the_file() {
-        let file: Options =
-            toml::from_str("addr = \"127.0.0.1:4000\"\ndata_dir = \"from-file\"").unwrap();
         let cli = Options {
             data_dir: Some("from-cli".into()),
             ..Options::default()
         };
-        let settings = Settings::resolve(cli.or(file)).unwrap();
+        let file = file("addr = \"127.0.0.1:4000\"\ndata_dir = \"from-file\"");
+        let settings = Settings::resolve(layer(file, cli).unwrap()).unwrap();
         assert_eq!(settings.addr, "127.0.0.1:4000".parse().unwrap());
         assert_eq!(settings.data_dir, PathBuf::from("from-cli"));
         assert_eq!(
@@ -547,13 +504,16 @@ mod tests {
 
     #[test]
     fn unknown_keys_in_the_file_are_errors() {
-        assert!(toml::from_str::<Options>("adress = \"127.0.0.1:1\"").is_err());
+        let error = layer(file("adress = \"127.0.0.1:1\""), Options::default()).unwrap_err();
+        assert!(error.to_string().contains("adress"), "{error}");
+        let error = layer(file("jwt_lifetime = \"soon\""), Options::default()).unwrap_err();
+        assert!(error.to_string().contains("jwt_lifetime"), "{error}");
     }
 
     #[test]
     fn the_shipped_leptos_toml_parses() {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../Leptos.toml");
-        Settings::resolve(read_file(&path).unwrap()).unwrap();
+        Settings::resolve(layer(Some(Toml::file_exact(path)), Options::default()).unwrap()).unwrap();
     }
 
     #[test]
@@ -645,5 +605,56 @@ mod tests {
         settings.public_url = Some(parse_public_url("https://lab.example.com").unwrap());
         assert!(settings.is_https());
         assert!(parse_public_url("ftp://x").is_err());
+    }
+
+    /// `--help`, `Leptos.toml` and `docs/spec.md` §8 name the same options, each with its
+    /// default, and every example in the file (commented ones too) is valid.
+    #[test]
+    fn help_file_and_docs_agree() {
+        use clap::CommandFactory;
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let shipped = std::fs::read_to_string(root.join("Leptos.toml")).unwrap();
+        let spec = std::fs::read_to_string(root.join("docs/spec.md")).unwrap();
+        let table = spec.split("\n## 8.").nth(1).unwrap();
+        let table = table.split("\n## 9.").next().unwrap();
+        let uncommented: String = shipped
+            .lines()
+            .map(|line| line.strip_prefix("# ").filter(|l| l.contains(" = ")).unwrap_or(line))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let in_file: Vec<&str> = uncommented
+            .lines()
+            .filter_map(|line| line.split_once(" = ").map(|(key, _)| key))
+            .collect();
+        let in_table: Vec<&str> = table
+            .lines()
+            .filter_map(|row| row.strip_prefix("| `"))
+            .flat_map(|row| row.split(" |").next().unwrap().split('`').step_by(2))
+            .map(|key| key.trim_matches(|c: char| c == '/' || c == ' '))
+            .filter(|key| !key.is_empty())
+            .collect();
+        let mut options = Vec::new();
+        for arg in Options::command().get_arguments() {
+            let Some(flag) = arg.get_long().filter(|flag| *flag != "config") else {
+                continue;
+            };
+            let key = flag.replace('-', "_");
+            let env = arg.get_env().unwrap().to_str().unwrap();
+            let expected = match key.as_str() {
+                "site_root" => "LEPTOS_SITE_ROOT".to_owned(),
+                _ => format!("SESSION_LAB_{}", key.to_uppercase()),
+            };
+            assert_eq!(env, expected, "--{flag}");
+            let help = arg.get_long_help().or(arg.get_help()).unwrap().to_string();
+            assert!(help.contains("Default"), "--{flag}'s help names no default: {help}");
+            assert!(in_file.contains(&key.as_str()), "Leptos.toml lacks {key}");
+            assert!(in_table.contains(&key.as_str()), "docs/spec.md §8 lacks {key}");
+            options.push(key);
+        }
+        for key in in_file.iter().chain(&in_table) {
+            assert!(options.iter().any(|o| o == key), "{key} is not an option");
+        }
+        let every_example = layer(Some(Toml::string(&uncommented)), Options::default());
+        assert!(every_example.is_ok(), "{every_example:?}");
     }
 }
