@@ -513,7 +513,8 @@ mod tests {
     #[test]
     fn the_shipped_leptos_toml_parses() {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../Leptos.toml");
-        Settings::resolve(layer(Some(Toml::file_exact(path)), Options::default()).unwrap()).unwrap();
+        Settings::resolve(layer(Some(Toml::file_exact(path)), Options::default()).unwrap())
+            .unwrap();
     }
 
     #[test]
@@ -619,7 +620,11 @@ mod tests {
         let table = table.split("\n## 9.").next().unwrap();
         let uncommented: String = shipped
             .lines()
-            .map(|line| line.strip_prefix("# ").filter(|l| l.contains(" = ")).unwrap_or(line))
+            .map(|line| {
+                line.strip_prefix("# ")
+                    .filter(|l| l.contains(" = "))
+                    .unwrap_or(line)
+            })
             .collect::<Vec<_>>()
             .join("\n");
         let in_file: Vec<&str> = uncommented
@@ -646,9 +651,15 @@ mod tests {
             };
             assert_eq!(env, expected, "--{flag}");
             let help = arg.get_long_help().or(arg.get_help()).unwrap().to_string();
-            assert!(help.contains("Default"), "--{flag}'s help names no default: {help}");
+            assert!(
+                help.contains("Default"),
+                "--{flag}'s help names no default: {help}"
+            );
             assert!(in_file.contains(&key.as_str()), "Leptos.toml lacks {key}");
-            assert!(in_table.contains(&key.as_str()), "docs/spec.md §8 lacks {key}");
+            assert!(
+                in_table.contains(&key.as_str()),
+                "docs/spec.md §8 lacks {key}"
+            );
             options.push(key);
         }
         for key in in_file.iter().chain(&in_table) {

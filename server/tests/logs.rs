@@ -3,11 +3,9 @@
 //! API run, then searches it.
 //! (Its own binary: the capturing subscriber is global.)
 
-#[allow(dead_code)] // the helpers serve the api tests too
-#[path = "api/helpers.rs"]
-mod helpers;
+mod common;
 
-use helpers::*;
+use common::*;
 use std::{
     io::Write,
     sync::{Arc, Mutex},
@@ -34,7 +32,7 @@ impl<'a> MakeWriter<'a> for Captured {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn no_password_session_id_or_secret_reaches_the_logs() {
     let logs = Captured::default();
     // The HTTP client in this same process logs too; its lines are not the server's.

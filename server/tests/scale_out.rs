@@ -5,6 +5,9 @@
 //! logins on the other within the credentials cache's second, and a logout through one is
 //! final on both while a thief replays the cookie.
 
+mod common;
+
+use common::app_test;
 use reqwest::{header, redirect, Client, StatusCode};
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -108,7 +111,7 @@ impl Cluster {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn a_login_on_one_instance_is_a_login_on_the_other() {
     let cluster = cluster();
     let name = username();
@@ -129,7 +132,7 @@ async fn a_login_on_one_instance_is_a_login_on_the_other() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn a_hundred_concurrent_adds_over_both_instances_add_exactly_a_hundred() {
     let cluster = cluster();
     let name = username();
@@ -155,7 +158,7 @@ async fn a_hundred_concurrent_adds_over_both_instances_add_exactly_a_hundred() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn a_token_logged_out_on_one_instance_is_refused_by_the_other() {
     let cluster = cluster();
     let name = username();
@@ -189,7 +192,7 @@ async fn a_token_logged_out_on_one_instance_is_refused_by_the_other() {
 
 /// Each instance remembers an account's credentials version for `credentials_cache_ttl` (1 s
 /// by default), so a password change made on A reaches B's check within that time.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn a_password_change_on_one_instance_revokes_logins_on_the_other_within_a_second() {
     let cluster = cluster();
     let name = username();
@@ -230,7 +233,7 @@ async fn a_password_change_on_one_instance_revokes_logins_on_the_other_within_a_
 /// A thief replays a stolen session cookie on both instances, 16 loops in parallel, while its
 /// owner logs out through the other: no replay that was in flight brings the login back on
 /// either instance. Several rounds, so a lucky schedule does not pass it.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn a_logout_on_one_instance_is_final_on_both_while_a_thief_replays_the_cookie() {
     use std::sync::{atomic::AtomicBool, Arc};
     let cluster = Arc::new(cluster());

@@ -53,6 +53,39 @@ mod tests {
         })
     }
 
+    /// `island_loader.js` is a copy of leptos' loader with one change, so leptos is pinned
+    /// (`=0.8.23`) and this fails when the pinned loader is not the one that was copied.
+    #[test]
+    fn the_copy_matches_the_pinned_leptos_loader() {
+        use sha2::{Digest, Sha256};
+        let metadata = std::process::Command::new(env!("CARGO"))
+            .args(["metadata", "--format-version=1", "--offline"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .expect("cargo metadata");
+        let metadata: serde_json::Value = serde_json::from_slice(&metadata.stdout).unwrap();
+        let leptos = metadata["packages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|package| package["name"] == "leptos")
+            .expect("leptos among the packages");
+        let manifest = std::path::Path::new(leptos["manifest_path"].as_str().unwrap());
+        let upstream = manifest.with_file_name("src/hydration/island_script.js");
+        let upstream = std::fs::read(&upstream).expect("leptos' island_script.js");
+        assert_eq!(
+            hex(&Sha256::digest(&upstream)),
+            "ceb71195c4a8aad1f390f5798aa7163f8e976c49b6fc8414458f265b31e9293d",
+            "leptos {} changed its island loader: copy it into island_loader.js again, \
+             re-apply the change described there, and update this hash",
+            leptos["version"]
+        );
+    }
+
+    fn hex(bytes: &[u8]) -> String {
+        bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+    }
+
     #[test]
     fn the_loader_starts_at_once_from_the_versioned_files() {
         let html = render(None);

@@ -251,16 +251,14 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn sqlite_carts_lose_no_concurrent_add() {
-        let dir = std::env::temp_dir().join(format!("carts-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = tempfile::tempdir().unwrap();
         let options = sqlx::sqlite::SqliteConnectOptions::new()
-            .filename(dir.join("carts.db"))
+            .filename(dir.path().join("carts.db"))
             .create_if_missing(true)
             .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal);
         let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
         let carts = SqlCarts::new(SqlPool::Sqlite(pool));
         carts.migrate().await.unwrap();
         hundred_concurrent_adds(Arc::new(carts)).await;
-        std::fs::remove_dir_all(dir).ok();
     }
 }

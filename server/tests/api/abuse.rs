@@ -2,7 +2,7 @@
 //! lock someone else out, slow clients are cut off, and nothing is revealed or picked that a
 //! request did not clearly ask for.
 
-use crate::helpers::*;
+use crate::common::*;
 use reqwest::StatusCode;
 use serde_json::Value;
 use session_lab::config::Options;
@@ -14,7 +14,7 @@ use tokio::{
 
 /// Twelve wrong passwords for the victim from client A make A wait, but the right password
 /// from client B logs in at once: an attacker cannot lock the owner out.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn wrong_passwords_from_one_client_do_not_lock_out_another() {
     let app = spawn_app_with(Options {
         client_address_header: Some("x-real-ip".into()),
@@ -63,7 +63,7 @@ async fn wrong_passwords_from_one_client_do_not_lock_out_another() {
 
 /// A proxy that appends the address it saw puts it last, after whatever the client forged:
 /// on the same line or on a line of its own. The last entry of the last line counts.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn the_last_line_of_the_client_address_header_names_the_client() {
     let app = spawn_app_with(Options {
         password_checks_per_minute: Some(2),
@@ -121,7 +121,7 @@ async fn closed_within(
 
 /// A client that sends its headers one byte a second holds a connection only until the
 /// header-read timeout.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn a_connection_sending_one_header_byte_a_second_is_closed() {
     let app = spawn_app_with(Options {
         header_read_timeout: Some(2),
@@ -151,7 +151,7 @@ async fn a_connection_sending_one_header_byte_a_second_is_closed() {
 
 /// A client that connects and sends nothing, or only the start of an HTTP/2 preface, holds
 /// the connection only until the header-read timeout.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn a_connection_that_sends_nothing_or_an_h2_preface_is_closed() {
     let app = spawn_app_with(Options {
         header_read_timeout: Some(2),
@@ -169,7 +169,7 @@ async fn a_connection_that_sends_nothing_or_an_h2_preface_is_closed() {
 }
 
 /// A body sent at one byte a second gets `408` when the request timeout runs out.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn a_body_sent_one_byte_a_second_gets_408() {
     let app = spawn_app_with(Options {
         request_timeout: Some(2),
@@ -209,7 +209,7 @@ async fn a_body_sent_one_byte_a_second_gets_408() {
 
 /// The profile's "on the wire" box shows the plain lab's `user` cookie, and no other value:
 /// a cookie it does not recognise may be another app's HttpOnly secret on the same host.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn on_the_wire_masks_every_value_but_the_plain_user_cookie() {
     let app = spawn_app().await;
     app.logged_in_to("cookie", &username("wire")).await;
@@ -233,7 +233,7 @@ async fn echo(app: &TestApp) -> Value {
 
 /// `/api/echo` describes a session entry only if a real request would accept it: after a
 /// password change the old session id reveals nothing.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn echo_reveals_nothing_of_a_revoked_session() {
     let app = spawn_app().await;
     let name = username("echo");
@@ -269,7 +269,7 @@ async fn echo_reveals_nothing_of_a_revoked_session() {
 
 /// A signed cookie's login ends at the absolute timeout too, even when the signed cookie
 /// lifetime is configured longer (contract 9.8: every login, whatever the mode).
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn a_signed_cookie_login_ends_at_the_absolute_timeout() {
     let app = spawn_app_with(Options {
         signed_cookie_lifetime: Some(3600),
@@ -289,7 +289,7 @@ async fn a_signed_cookie_login_ends_at_the_absolute_timeout() {
 /// A client still sending a body the server refused reads the refusal, not a connection
 /// reset: the server closes with a lingering close. Twenty rounds of 4 MiB, so a lucky
 /// schedule does not pass it.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn a_refused_large_body_gets_its_413_not_a_reset() {
     let app = spawn_app().await;
     let body = vec![b'a'; 4 * 1024 * 1024];

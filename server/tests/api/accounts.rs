@@ -1,9 +1,9 @@
 //! Registration rules, generic login errors, throttling and oversized input.
 
-use crate::helpers::*;
+use crate::common::*;
 use reqwest::{header, StatusCode};
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn register_creates_an_account_and_redirects_home_without_logging_in() {
     let app = spawn_app().await;
     let response = app.register("newcomer").await;
@@ -15,7 +15,7 @@ async fn register_creates_an_account_and_redirects_home_without_logging_in() {
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn register_rejects_each_broken_rule_with_a_clear_message() {
     let app = spawn_app().await;
     let long = "x".repeat(33);
@@ -50,7 +50,7 @@ async fn register_rejects_each_broken_rule_with_a_clear_message() {
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn usernames_are_unique_regardless_of_case() {
     let app = spawn_app().await;
     assert_eq!(app.register("Carol").await.status(), StatusCode::SEE_OTHER);
@@ -63,7 +63,7 @@ async fn usernames_are_unique_regardless_of_case() {
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn missing_form_fields_are_a_4xx_not_a_500() {
     let app = spawn_app().await;
     let response = app.post_form("/register", &[("username", "dave")]).await;
@@ -73,7 +73,7 @@ async fn missing_form_fields_are_a_4xx_not_a_500() {
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn unknown_user_and_wrong_password_get_identical_answers() {
     let app = spawn_app().await;
     app.register("erin").await;
@@ -93,7 +93,7 @@ async fn unknown_user_and_wrong_password_get_identical_answers() {
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn repeated_failures_on_one_account_are_throttled_with_retry_after() {
     let app = spawn_app().await;
     app.register("grace").await;
@@ -122,7 +122,7 @@ async fn repeated_failures_on_one_account_are_throttled_with_retry_after() {
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn unknown_usernames_are_throttled_like_real_ones() {
     let app = spawn_app().await;
     for _ in 0..5 {
@@ -133,7 +133,7 @@ async fn unknown_usernames_are_throttled_like_real_ones() {
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn a_one_megabyte_password_is_refused_with_a_4xx_without_hashing() {
     let app = spawn_app().await;
     let huge = "p".repeat(1_000_000);
@@ -169,7 +169,7 @@ async fn a_one_megabyte_password_is_refused_with_a_4xx_without_hashing() {
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn passwords_are_stored_only_as_argon2id_hashes() {
     let app = spawn_app().await;
     app.register("judy").await;

@@ -1,7 +1,7 @@
 //! The JSON API of SPEC section 5: tokens, `/api/me`, `/api/echo`, OpenAPI, and JSON errors
 //! for every kind of bad input (SPEC 9.5).
 
-use crate::helpers::*;
+use crate::common::*;
 use reqwest::{header, StatusCode};
 use serde_json::{json, Value};
 
@@ -34,7 +34,7 @@ async fn assert_json_error(response: reqwest::Response, status: StatusCode) -> V
     body
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn a_token_from_json_or_a_form_opens_api_me() {
     let app = spawn_app().await;
     let name = username("api");
@@ -67,7 +67,7 @@ async fn a_token_from_json_or_a_form_opens_api_me() {
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn wrong_credentials_get_a_401_json_error() {
     let app = spawn_app().await;
     let name = username("apiwrong");
@@ -83,7 +83,7 @@ async fn wrong_credentials_get_a_401_json_error() {
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn bad_bodies_get_4xx_json_errors_never_5xx() {
     let app = spawn_app().await;
     let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
@@ -142,7 +142,7 @@ async fn bad_bodies_get_4xx_json_errors_never_5xx() {
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn api_me_without_a_bearer_token_is_401_with_www_authenticate() {
     let app = spawn_app().await;
     for authorization in [
@@ -165,7 +165,7 @@ async fn api_me_without_a_bearer_token_is_401_with_www_authenticate() {
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn echo_explains_each_cookie_but_never_echoes_httponly_values_or_tokens() {
     let app = spawn_app().await;
     let name = username("echo");
@@ -212,7 +212,7 @@ async fn echo_explains_each_cookie_but_never_echoes_httponly_values_or_tokens() 
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn echo_of_an_anonymous_visitor_is_empty_and_says_why_a_token_failed() {
     let app = spawn_app().await;
     let echo: Value = app.get("/api/echo").await.json().await.unwrap();
@@ -228,7 +228,7 @@ async fn echo_of_an_anonymous_visitor_is_empty_and_says_why_a_token_failed() {
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn the_openapi_document_describes_the_api() {
     let app = spawn_app().await;
     let doc: Value = app.get("/api/openapi.json").await.json().await.unwrap();
@@ -248,7 +248,7 @@ async fn the_openapi_document_describes_the_api() {
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn cross_site_token_requests_are_refused() {
     let app = spawn_app().await;
     let response = app

@@ -3,12 +3,12 @@
 //! every use (`no-cache`, `304`); the versioned path pages link is tested in `assets`' unit
 //! tests and in the browser (`end2end/tests/security.spec.ts`).
 
-use crate::helpers::spawn_app_with;
+use crate::common::{app_test, spawn_app_with};
 use reqwest::{header, StatusCode};
 use session_lab::config::Options;
 use std::io::Read;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn pkg_files_are_compressed_for_browsers_that_accept_it_and_revalidated() {
     let site = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(site.path().join("pkg")).unwrap();

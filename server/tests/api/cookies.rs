@@ -1,6 +1,6 @@
 //! Session cookie attributes (SPEC section 7) and session id handling (SPEC 9.1, 9.2).
 
-use crate::helpers::*;
+use crate::common::*;
 use reqwest::{header, StatusCode};
 use session_lab::config::Options;
 
@@ -11,7 +11,7 @@ fn session_set_cookie(response: &reqwest::Response) -> String {
         .expect("a session cookie is set")
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn the_session_cookie_is_httponly_lax_root_path_and_ends_with_the_browser() {
     let app = spawn_app().await;
     app.register("attr").await;
@@ -27,7 +27,7 @@ async fn the_session_cookie_is_httponly_lax_root_path_and_ends_with_the_browser(
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn over_https_the_cookie_is_secure_with_the_host_prefix() {
     let app = spawn_app_with(Options {
         public_url: Some("https://lab.example".into()),
@@ -68,7 +68,7 @@ async fn over_https_the_cookie_is_secure_with_the_host_prefix() {
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn logout_deletes_the_cookie_with_its_attributes_and_the_record_server_side() {
     let app = spawn_app().await;
     app.logged_in_shopper("leaver").await;
@@ -93,7 +93,7 @@ async fn logout_deletes_the_cookie_with_its_attributes_and_the_record_server_sid
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn every_login_issues_a_new_session_id() {
     let app = spawn_app().await;
     app.logged_in_shopper("fixed").await;
@@ -109,7 +109,7 @@ async fn every_login_issues_a_new_session_id() {
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn a_planted_session_id_is_never_adopted() {
     let app = spawn_app().await;
     app.register("victim").await;
@@ -126,7 +126,7 @@ async fn a_planted_session_id_is_never_adopted() {
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn malformed_or_unknown_session_ids_are_anonymous_and_cleared() {
     let app = spawn_app().await;
     for cookie in [
@@ -157,7 +157,7 @@ async fn malformed_or_unknown_session_ids_are_anonymous_and_cleared() {
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn personal_pages_are_never_cached() {
     let app = spawn_app().await;
     app.logged_in_shopper("cache").await;

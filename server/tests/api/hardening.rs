@@ -3,7 +3,7 @@
 //! headers and bodies, too many password checks and too many new sessions from one client are
 //! refused with a 4xx before they cost anything.
 
-use crate::helpers::*;
+use crate::common::*;
 use reqwest::{header, StatusCode};
 use session_lab::config::Options;
 
@@ -28,7 +28,7 @@ fn header_of(response: &reqwest::Response, name: &str) -> String {
         .to_owned()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn every_response_carries_the_security_headers_and_no_hsts_on_http() {
     let app = spawn_app().await;
     app.logged_in_shopper("headers").await;
@@ -61,7 +61,7 @@ async fn every_response_carries_the_security_headers_and_no_hsts_on_http() {
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn hsts_is_sent_when_the_public_url_is_https() {
     let app = spawn_app_with(Options {
         public_url: Some("https://lab.example".into()),
@@ -94,7 +94,7 @@ fn script_nonces(html: &str) -> Vec<String> {
         .collect()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn each_page_s_scripts_carry_the_nonce_its_policy_allows_and_it_changes_every_time() {
     let app = spawn_app().await;
     app.logged_in_shopper("nonces").await;
@@ -115,7 +115,7 @@ async fn each_page_s_scripts_carry_the_nonce_its_policy_allows_and_it_changes_ev
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn oversized_headers_and_bodies_get_a_4xx() {
     let app = spawn_app().await;
     let huge = "x".repeat(40 * 1024);
@@ -172,7 +172,7 @@ async fn oversized_headers_and_bodies_get_a_4xx() {
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn one_client_s_password_checks_are_limited_per_minute_across_accounts_and_routes() {
     let app = spawn_app_with(Options {
         password_checks_per_minute: Some(4),
@@ -213,7 +213,7 @@ async fn one_client_s_password_checks_are_limited_per_minute_across_accounts_and
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn one_client_creates_at_most_its_new_sessions_per_minute() {
     let app = spawn_app_with(Options {
         new_sessions_per_minute: Some(3),
@@ -241,7 +241,7 @@ async fn one_client_creates_at_most_its_new_sessions_per_minute() {
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn behind_a_proxy_the_configured_header_names_the_client() {
     let app = spawn_app_with(Options {
         password_checks_per_minute: Some(2),
@@ -270,7 +270,7 @@ async fn behind_a_proxy_the_configured_header_names_the_client() {
 
 /// Every route that hashes a password spends its client's allowance (its handler takes the
 /// `PasswordCheck` extractor); routes that do not, never do.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn every_password_route_and_no_other_spends_the_password_check_allowance() {
     let app = spawn_app_with(Options {
         password_checks_per_minute: Some(1),

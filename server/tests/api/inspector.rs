@@ -1,12 +1,12 @@
 //! The viewer's server side: the `/inspector` page and its islands, what `/api/echo` tells it
 //! about the session store, and the "on the wire" lesson of each profile page.
 
-use crate::helpers::{spawn_app, spawn_app_with, username};
+use crate::common::{app_test, spawn_app, spawn_app_with, username};
 use reqwest::StatusCode;
 use serde_json::Value;
 use session_lab::config::Options;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn the_inspector_page_renders_its_islands_and_lessons() {
     let app = spawn_app().await;
     let response = app.get("/inspector").await;
@@ -26,7 +26,7 @@ async fn the_inspector_page_renders_its_islands_and_lessons() {
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn echo_says_whether_the_session_store_survives_a_restart() {
     let app = spawn_app().await;
     let echo: Value = app.get("/api/echo").await.json().await.unwrap();
@@ -45,13 +45,13 @@ async fn echo_says_whether_the_session_store_survives_a_restart() {
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn profiles_show_the_headers_on_the_wire_with_httponly_values_masked() {
     let app = spawn_app().await;
     let name = username("wire");
     app.logged_in_to("jwt", &name).await;
     let response = app
-        .mode_login("cookie", &name, crate::helpers::PASSWORD)
+        .mode_login("cookie", &name, crate::common::PASSWORD)
         .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
 

@@ -2,7 +2,7 @@
 //! attacker would, and — to prove it is the *rule* that refuses them, not a broken signature —
 //! many are signed with the server's real secret, read from its data directory.
 
-use crate::helpers::*;
+use crate::common::*;
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use jsonwebtoken::{crypto::sign, Algorithm, EncodingKey};
 use reqwest::{header, StatusCode};
@@ -104,7 +104,7 @@ async fn assert_refused(app: &TestApp, token: &str) -> String {
     body["message"].as_str().unwrap().to_owned()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn control_a_token_forged_with_the_real_secret_and_honest_claims_is_accepted() {
     let app = app_with_account().await;
     let token = honest_token(&app);
@@ -114,7 +114,7 @@ async fn control_a_token_forged_with_the_real_secret_and_honest_claims_is_accept
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn alg_none_in_any_spelling_is_refused() {
     let app = app_with_account().await;
     let payload = b64(good_claims().to_string().as_bytes());
@@ -134,7 +134,7 @@ async fn alg_none_in_any_spelling_is_refused() {
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn stripped_padded_and_flipped_signatures_are_refused() {
     let app = app_with_account().await;
     let token = honest_token(&app);
@@ -157,7 +157,7 @@ async fn stripped_padded_and_flipped_signatures_are_refused() {
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn a_payload_edited_under_the_original_signature_is_refused() {
     let app = app_with_account().await;
     let token = honest_token(&app);
@@ -189,7 +189,7 @@ async fn refusal_for_claims(app: &TestApp, edit: impl FnOnce(&mut Map<String, Va
     assert_refused(app, &token).await
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn wrong_or_missing_issuer_and_audience_are_refused() {
     let app = app_with_account().await;
     for (claim, value) in [
@@ -208,7 +208,7 @@ async fn wrong_or_missing_issuer_and_audience_are_refused() {
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn an_expired_token_is_refused() {
     let app = app_with_account().await;
     let message = refusal_for_claims(&app, |claims| {
@@ -220,7 +220,7 @@ async fn an_expired_token_is_refused() {
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn a_token_not_valid_yet_is_refused() {
     let app = app_with_account().await;
     let message = refusal_for_claims(&app, |claims| {
@@ -231,7 +231,7 @@ async fn a_token_not_valid_yet_is_refused() {
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn exp_given_as_a_string_is_refused() {
     let app = app_with_account().await;
     let message = refusal_for_claims(&app, |claims| {
@@ -242,7 +242,7 @@ async fn exp_given_as_a_string_is_refused() {
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn a_token_without_exp_is_refused() {
     let app = app_with_account().await;
     let message = refusal_for_claims(&app, |claims| drop(claims.remove("exp"))).await;
@@ -250,7 +250,7 @@ async fn a_token_without_exp_is_refused() {
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn kid_path_traversal_and_sql_text_are_refused() {
     let app = app_with_account().await;
     for kid in [
@@ -269,7 +269,7 @@ async fn kid_path_traversal_and_sql_text_are_refused() {
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn jku_x5u_and_embedded_jwk_headers_are_refused() {
     let app = app_with_account().await;
     let secret = app.jwt_secret();
@@ -288,7 +288,7 @@ async fn jku_x5u_and_embedded_jwk_headers_are_refused() {
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn a_token_signed_with_a_common_weak_secret_is_refused() {
     let app = app_with_account().await;
     for weak in [
@@ -313,7 +313,7 @@ async fn a_token_signed_with_a_common_weak_secret_is_refused() {
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn another_algorithm_with_the_real_secret_is_refused() {
     let app = app_with_account().await;
     let secret = app.jwt_secret();
@@ -328,7 +328,7 @@ async fn another_algorithm_with_the_real_secret_is_refused() {
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn a_missing_or_wrong_typ_is_refused() {
     let app = app_with_account().await;
     for header in [
@@ -341,7 +341,7 @@ async fn a_missing_or_wrong_typ_is_refused() {
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn a_token_replayed_after_logout_is_refused_with_every_earlier_token_of_its_login() {
     let app = spawn_app().await;
     app.logged_in_to("jwt", &username("replay")).await;
@@ -360,7 +360,7 @@ async fn a_token_replayed_after_logout_is_refused_with_every_earlier_token_of_it
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn revocations_survive_a_restart_on_sqlite() {
     let app = spawn_app().await;
     app.logged_in_to("jwt", &username("restart")).await;
@@ -373,7 +373,7 @@ async fn revocations_survive_a_restart_on_sqlite() {
     restarted.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn eddsa_publishes_its_key_and_refuses_hmac_confusion() {
     let app = spawn_app_with(Options {
         jwt_algorithm: Some("EdDSA".into()),
@@ -423,7 +423,7 @@ async fn eddsa_publishes_its_key_and_refuses_hmac_confusion() {
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn hs256_publishes_an_empty_key_set() {
     let app = spawn_app().await;
     let jwks: Value = app
@@ -444,7 +444,7 @@ fn payload(token: &str) -> Value {
 
 /// A token re-issued at every visit still ends with its login: `auth_time` rides along
 /// unchanged, and a token whose login is older than the absolute timeout is refused.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn a_login_ends_at_its_absolute_timeout_however_often_its_token_is_reissued() {
     let app = spawn_app_with(Options {
         jwt_lifetime: Some(4),
@@ -496,7 +496,7 @@ async fn a_login_ends_at_its_absolute_timeout_however_often_its_token_is_reissue
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn an_api_token_carries_its_login_time_and_ends_with_the_login() {
     let app = spawn_app_with(Options {
         session_absolute_timeout: Some(600),
@@ -521,7 +521,7 @@ async fn an_api_token_carries_its_login_time_and_ends_with_the_login() {
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn a_token_whose_login_is_too_old_or_unknown_is_refused() {
     let app = app_with_account().await;
     let secret = app.jwt_secret();
@@ -544,7 +544,7 @@ async fn a_token_whose_login_is_too_old_or_unknown_is_refused() {
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn several_authorization_headers_are_refused() {
     let app = app_with_account().await;
     let token = honest_token(&app);

@@ -1,13 +1,13 @@
 //! Health, readiness, restarts, store choice and start-up refusals.
 
-use crate::helpers::*;
+use crate::common::*;
 use reqwest::StatusCode;
 use session_lab::{
     config::{Options, Profile},
     startup::Application,
 };
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn health_and_readiness_answer() {
     let app = spawn_app().await;
     let health = app.get("/healthz").await;
@@ -20,7 +20,7 @@ async fn health_and_readiness_answer() {
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn a_restart_loses_no_session_and_no_cart() {
     let app = spawn_app().await;
     app.logged_in_shopper("durable").await;
@@ -39,7 +39,7 @@ async fn a_restart_loses_no_session_and_no_cart() {
     restarted.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn the_memory_store_works_and_forgets_on_restart() {
     let options = Options {
         session_store: Some("memory".into()),
@@ -59,7 +59,7 @@ async fn the_memory_store_works_and_forgets_on_restart() {
     restarted.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn secrets_are_generated_once_with_owner_only_permissions() {
     use std::os::unix::fs::PermissionsExt;
     let app = spawn_app().await;
@@ -71,7 +71,7 @@ async fn secrets_are_generated_once_with_owner_only_permissions() {
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn the_production_profile_refuses_to_start_without_secrets() {
     let dir = tempfile::tempdir().unwrap();
     let settings = settings_for(
@@ -94,7 +94,7 @@ async fn the_production_profile_refuses_to_start_without_secrets() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn unknown_pages_are_404() {
     let app = spawn_app().await;
     let response = app.get("/no/such/page").await;

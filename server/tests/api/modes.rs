@@ -1,7 +1,7 @@
 //! The four ways to stay logged in (SPEC section 4): the shared flow of every mode, the
 //! cookies each sets (SPEC section 7), and bad cookies on every profile route (SPEC 9.5).
 
-use crate::helpers::*;
+use crate::common::*;
 use reqwest::StatusCode;
 use session_lab::config::Options;
 
@@ -17,7 +17,7 @@ fn cookie_of(mode: &str) -> &'static str {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn every_mode_counts_profile_visits_from_one_and_logs_out() {
     let app = spawn_app().await;
     for mode in MODES {
@@ -55,7 +55,7 @@ async fn every_mode_counts_profile_visits_from_one_and_logs_out() {
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn not_logged_in_profiles_redirect_to_their_login_page() {
     let app = spawn_app().await;
     for mode in MODES {
@@ -65,7 +65,7 @@ async fn not_logged_in_profiles_redirect_to_their_login_page() {
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn a_wrong_password_gets_the_generic_error_and_no_cookie() {
     let app = spawn_app().await;
     let name = username("wrong");
@@ -86,7 +86,7 @@ async fn a_wrong_password_gets_the_generic_error_and_no_cookie() {
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn each_login_cookie_has_the_attributes_of_spec_section_7() {
     let app = spawn_app().await;
     for mode in MODES {
@@ -134,7 +134,7 @@ async fn each_login_cookie_has_the_attributes_of_spec_section_7() {
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn over_https_the_servers_cookies_are_secure_and_host_prefixed() {
     let app = spawn_app_with(Options {
         public_url: Some("https://lab.example".into()),
@@ -163,7 +163,7 @@ async fn over_https_the_servers_cookies_are_secure_and_host_prefixed() {
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn bad_cookies_on_every_profile_route_are_anonymous_never_5xx() {
     let app = spawn_app().await;
     let huge = "x".repeat(16 * 1024);
@@ -197,7 +197,7 @@ async fn bad_cookies_on_every_profile_route_are_anonymous_never_5xx() {
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn a_bad_lab_cookie_is_cleared() {
     let app = spawn_app().await;
     for mode in ["cookie", "signed-cookie", "jwt"] {
@@ -214,7 +214,7 @@ async fn a_bad_lab_cookie_is_cleared() {
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn editing_the_plain_cookie_impersonates_anyone() {
     let app = spawn_app().await;
     app.logged_in_to("cookie", &username("honest")).await;
@@ -237,7 +237,7 @@ async fn editing_the_plain_cookie_impersonates_anyone() {
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn the_plain_cookie_authorises_nothing_outside_its_lab() {
     let app = spawn_app().await;
     let name = username("victim");
@@ -259,7 +259,7 @@ async fn the_plain_cookie_authorises_nothing_outside_its_lab() {
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn the_session_lab_gets_a_new_id_at_login_and_logout_kills_the_old_one() {
     let app = spawn_app().await;
     let name = username("sess");
@@ -277,7 +277,7 @@ async fn the_session_lab_gets_a_new_id_at_login_and_logout_kills_the_old_one() {
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn logging_out_of_one_session_lab_keeps_the_other_under_a_new_id() {
     let app = spawn_app().await;
     let name = username("both");
@@ -295,7 +295,7 @@ async fn logging_out_of_one_session_lab_keeps_the_other_under_a_new_id() {
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn a_password_change_revokes_every_earlier_login() {
     let app = spawn_app().await;
     let name = username("change");
@@ -348,7 +348,7 @@ async fn a_password_change_revokes_every_earlier_login() {
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn a_password_change_needs_the_current_password() {
     let app = spawn_app().await;
     let name = username("guard");
@@ -389,7 +389,7 @@ fn now() -> u64 {
         .as_secs()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn signed_cookie_edits_and_truncations_are_rejected() {
     let app = spawn_app().await;
     app.logged_in_to("signed-cookie", &username("sealed")).await;
@@ -419,7 +419,7 @@ async fn signed_cookie_edits_and_truncations_are_rejected() {
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn a_signed_value_moved_from_another_cookie_or_expired_is_rejected() {
     let app = spawn_app().await;
     app.logged_in_to("signed-cookie", &username("swap")).await; // account id 1

@@ -1,6 +1,6 @@
 //! Cross-site request refusal (SPEC 9.3) on every state-changing route.
 
-use crate::helpers::*;
+use crate::common::*;
 use reqwest::StatusCode;
 
 const CROSS_SITE: [&[(&str, &str)]; 4] = [
@@ -13,7 +13,7 @@ const CROSS_SITE: [&[(&str, &str)]; 4] = [
     ],
 ];
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn cross_site_posts_are_refused_and_change_nothing() {
     let app = spawn_app().await;
     app.logged_in_shopper("target").await;
@@ -62,7 +62,7 @@ async fn cross_site_posts_are_refused_and_change_nothing() {
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn same_origin_browser_posts_pass() {
     let app = spawn_app().await;
     app.register("friend").await;
@@ -87,7 +87,7 @@ async fn same_origin_browser_posts_pass() {
 
 /// The refusal is the app's own error answer, like every other: a page with the reason off
 /// the API, JSON with a stable code on it.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn a_cross_site_refusal_says_why_as_a_page_or_as_json() {
     let app = spawn_app().await;
     let evil = [("origin", "https://evil.example")];

@@ -1,9 +1,9 @@
 //! The apple shop's routes, statuses and texts (SPEC section 3).
 
-use crate::helpers::*;
+use crate::common::*;
 use reqwest::{header, StatusCode};
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn the_whole_shop_flow_works() {
     let app = spawn_app().await;
     let home = app.get("/shop").await;
@@ -47,7 +47,7 @@ async fn the_whole_shop_flow_works() {
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn apple_and_checkout_pages_need_a_login() {
     let app = spawn_app().await;
     for (method, path) in [
@@ -73,7 +73,7 @@ async fn apple_and_checkout_pages_need_a_login() {
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn get_requests_never_change_the_cart() {
     let app = spawn_app().await;
     app.logged_in_shopper(&username("get")).await;
@@ -94,7 +94,7 @@ async fn get_requests_never_change_the_cart() {
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn a_hundred_concurrent_adds_from_one_session_add_exactly_a_hundred() {
     let app = spawn_app().await;
     app.logged_in_shopper(&username("burst")).await;
@@ -127,7 +127,7 @@ async fn call_add_apple(app: &TestApp) -> reqwest::Response {
     request.send().await.unwrap()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn the_add_apple_server_function_returns_the_new_count() {
     let app = spawn_app().await;
     app.logged_in_shopper(&username("fn")).await;
@@ -138,7 +138,7 @@ async fn the_add_apple_server_function_returns_the_new_count() {
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn two_tabs_of_one_browser_share_the_cart() {
     let app = spawn_app().await;
     app.logged_in_shopper(&username("tabs")).await;
@@ -154,7 +154,7 @@ async fn two_tabs_of_one_browser_share_the_cart() {
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn the_add_apple_server_function_answers_401_when_nobody_is_logged_in() {
     let app = spawn_app().await;
     let response = call_add_apple(&app).await;

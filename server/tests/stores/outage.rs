@@ -2,7 +2,7 @@
 //! that need it get a clear `503`, `/readyz` fails, nothing stored is lost, and when Redis is
 //! back the app recovers by itself, without a restart.
 
-use crate::helpers::*;
+use crate::common::*;
 use reqwest::StatusCode;
 use session_lab::config::Options;
 use std::{
@@ -82,7 +82,7 @@ fn free_port() -> u16 {
         .port()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn a_redis_outage_answers_503_loses_nothing_and_recovers_without_a_restart() {
     assert!(
         Path::new("/usr/bin/redis-server").exists() || which_redis(),
@@ -301,7 +301,7 @@ impl Drop for PostgresServer {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[app_test]
 async fn a_postgres_outage_answers_503_loses_nothing_and_recovers_without_a_restart() {
     let mut postgres = PostgresServer::start_new();
     let app = spawn_app_with(Options {

@@ -1,6 +1,6 @@
 //! The scenarios every store must pass.
 
-use crate::{helpers::*, Store};
+use crate::{common::*, Store};
 use reqwest::StatusCode;
 use session_lab::config::Options;
 

@@ -2,13 +2,14 @@
 //! PostgreSQL. Redis and PostgreSQL come from `scripts/services.sh run -- …`, which the README
 //! test command uses; without them these tests fail and say how to start them.
 
-#[allow(dead_code)] // the helpers serve the api tests too
-#[path = "../api/helpers.rs"]
-mod helpers;
-mod outage;
-mod scenarios;
+mod common;
 
-use helpers::*;
+mod stores {
+    pub mod outage;
+    pub mod scenarios;
+}
+
+use common::*;
 use session_lab::config::Options;
 
 /// Where a test app keeps sessions, carts and revocations (and, for PostgreSQL, accounts).
@@ -72,7 +73,7 @@ impl Store {
     }
 }
 
-/// One `#[tokio::test]` per scenario and store.
+/// One `#[app_test]` per scenario and store.
 macro_rules! every_store {
     ($($scenario:ident),* $(,)?) => {
         every_store!(@store memory, Memory, $($scenario),*);
@@ -83,9 +84,9 @@ macro_rules! every_store {
     (@store $module:ident, $store:ident, $($scenario:ident),*) => {
         mod $module {
             $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                #[crate::common::app_test]
                 async fn $scenario() {
-                    crate::scenarios::$scenario(crate::Store::$store).await;
+                    crate::stores::scenarios::$scenario(crate::Store::$store).await;
                 }
             )*
         }

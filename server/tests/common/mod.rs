@@ -1,5 +1,11 @@
-//! `spawn_app()` and a `TestApp` that behaves like one browser: it keeps the session cookie,
-//! sends the app's own `Origin` on POSTs, and never follows redirects, so tests see them.
+//! What the integration tests share: `spawn_app()` and a `TestApp` that behaves like one browser
+//! (it keeps the session cookie, sends the app's own `Origin` on POSTs, and never follows
+//! redirects, so tests see them), and the `#[app_test]` attribute every test carries.
+
+// Each test binary (api, stores, logs) uses part of these.
+#![allow(dead_code)]
+
+pub use test_macros::app_test;
 
 use reqwest::{header, redirect, Response, StatusCode};
 use session_lab::{
