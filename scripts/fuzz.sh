@@ -12,6 +12,10 @@
 # A crash stops the run; libFuzzer saves the input under fuzz/artifacts/<target>/, and
 # `cargo +nightly fuzz run <target> <that file>` replays it. Turn it into a regression test.
 #
+# FUZZ_SANITIZER=none builds without AddressSanitizer: the targets are safe Rust, whose bugs
+# show as panics either way, and the build is much faster. The test command uses it; long
+# runs keep the default (address).
+#
 # cargo-fuzz needs nightly Rust (sanitizer flags): the machine's nightly toolchain if it has
 # one, else the stable compiler with RUSTC_BOOTSTRAP=1.
 set -euo pipefail
@@ -19,6 +23,7 @@ cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 
 SECONDS_EACH=${1:-20}
+SANITIZER=${FUZZ_SANITIZER:-address}
 shift || true
 
 if ! cargo fuzz --version >/dev/null 2>&1; then
@@ -36,9 +41,9 @@ fi
 cd fuzz
 if (( $# > 0 )); then TARGETS=("$@"); else mapfile -t TARGETS < <("${CARGO[@]}" fuzz list); fi
 
-echo "==> building ${#TARGETS[@]} fuzz targets (address sanitizer, debug assertions)"
+echo "==> building ${#TARGETS[@]} fuzz targets (sanitizer: $SANITIZER, debug assertions)"
 t=$(date +%s)
-"${CARGO[@]}" fuzz build --debug-assertions
+"${CARGO[@]}" fuzz build --sanitizer "$SANITIZER" --debug-assertions
 echo "    built in $(( $(date +%s) - t ))s"
 
 mkdir -p ../target/fuzz-logs
@@ -49,7 +54,7 @@ for target in "${TARGETS[@]}"; do
   [[ -d "seeds/$target" ]] && seeds=("seeds/$target")
   log="../target/fuzz-logs/$target.log"
   echo "==> $target for ${SECONDS_EACH}s"
-  if ! "${CARGO[@]}" fuzz run --debug-assertions "$target" "corpus/$target" "${seeds[@]}" -- \
+  if ! "${CARGO[@]}" fuzz run --sanitizer "$SANITIZER" --debug-assertions "$target" "corpus/$target" "${seeds[@]}" -- \
       -max_total_time="$SECONDS_EACH" -rss_limit_mb=2048 -print_final_stats=1 >"$log" 2>&1; then
     tail -n 40 "$log"
     echo "FAILED: $target found a crash; the input is under fuzz/artifacts/$target/" >&2

@@ -208,33 +208,11 @@ impl FromServerFnError for AppError {
     }
 }
 
-/// Connection-level failures mean "the database is not there right now" (`503`); anything
-/// else is a bug or a broken schema (`500`).
-#[cfg(feature = "ssr")]
-impl From<sqlx::Error> for AppError {
-    fn from(err: sqlx::Error) -> Self {
-        use sqlx::Error::*;
-        match err {
-            PoolTimedOut | PoolClosed | Io(_) | Tls(_) | Protocol(_) | WorkerCrashed => {
-                AppError::unavailable("database", err)
-            }
-            _ => AppError::internal("database error", err),
-        }
-    }
-}
-
 /// The session store failing is the store being unavailable: the record is untouched.
 #[cfg(feature = "ssr")]
 impl From<tower_sessions::session::Error> for AppError {
     fn from(err: tower_sessions::session::Error) -> Self {
         AppError::unavailable("session store", err)
-    }
-}
-
-#[cfg(feature = "ssr")]
-impl From<tower_sessions_redis_store::fred::error::Error> for AppError {
-    fn from(err: tower_sessions_redis_store::fred::error::Error) -> Self {
-        AppError::unavailable("redis", err)
     }
 }
 

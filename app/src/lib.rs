@@ -31,12 +31,12 @@ pub mod home;
 pub mod inspector;
 /// JSON Web Tokens: keys, claims, verification, revocation, the JWT lab and the token API.
 pub mod jwt;
+/// Four ways to stay logged in behind one contract: shared routes and pages.
+#[cfg(feature = "ssr")]
+pub mod labs;
 /// Per-client rate limits: password checks and new sessions per minute.
 #[cfg(feature = "ssr")]
 pub mod limits;
-/// Four ways to stay logged in behind one contract: shared routes and pages.
-#[cfg(feature = "ssr")]
-pub mod modes;
 /// The apple shop of the express-session tutorial: login, add an apple, check out.
 pub mod shop;
 
@@ -44,8 +44,6 @@ pub mod shop;
 #[cfg(feature = "ssr")]
 pub mod sessions;
 /// One SQL text for SQLite and PostgreSQL.
-#[cfg(feature = "ssr")]
-pub mod sql;
 /// What the server hands to handlers and server functions: stores and services.
 #[cfg(feature = "ssr")]
 pub mod state;
@@ -96,7 +94,7 @@ pub fn App() -> impl IntoView {
             <Layout>
                 // The shop and the login labs are not here: their pages depend on who is
                 // logged in (and answer 401 when nobody is), so handlers render them from the
-                // session, like any axum page (`shop::handlers`, `modes::handlers`).
+                // session, like any axum page (`shop::handlers`, `labs::handlers`).
                 <Routes fallback=NotFoundPage>
                     <Route path=path!("/") view=home::HomePage/>
                     <Route path=path!("/register") view=accounts::pages::RegisterPage/>

@@ -1,8 +1,11 @@
 //! What the server hands to every handler and server function.
 
 use crate::{
-    accounts::service::Accounts, cookies::jar::CookieRules, jwt::service::Tokens,
-    sessions::SessionStoreInfo, shop::cart::CartStore,
+    accounts::service::Accounts,
+    cookies::jar::CookieRules,
+    jwt::service::Tokens,
+    sessions::SessionStoreInfo,
+    shop::{cart::CartStore, service::Shop},
 };
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
@@ -30,6 +33,20 @@ impl Deref for AppState {
 impl FromRef<AppState> for LeptosOptions {
     fn from_ref(state: &AppState) -> Self {
         state.leptos_options.clone()
+    }
+}
+
+/// Handlers that need only the accounts take `State<Accounts>`.
+impl FromRef<AppState> for Accounts {
+    fn from_ref(state: &AppState) -> Self {
+        state.accounts.clone()
+    }
+}
+
+/// The shop's handlers and server functions take `State<Shop>`.
+impl FromRef<AppState> for Shop {
+    fn from_ref(state: &AppState) -> Self {
+        Shop::new(state.accounts.clone(), state.carts.clone())
     }
 }
 

@@ -1,4 +1,4 @@
-// SPEC 9.6 over the whole browser flow: the server runs at debug level with its log in a file
+// docs/spec.md §9.6 over the whole browser flow: the server runs at debug level with its log in a file
 // (playwright.config.ts); after a shop visit, all four labs and the token API, no password,
 // session id, cookie value or token the browser held may appear in it.
 import * as fs from 'node:fs';

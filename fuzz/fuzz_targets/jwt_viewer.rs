@@ -2,7 +2,7 @@
 //! claim explanations and warnings it shows, and the encoder's JSON reader.
 #![no_main]
 
-use app::inspector::{claims, token};
+use app::inspector::{claim_notes, token};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|input: (&str, &str, i64)| {
@@ -11,11 +11,11 @@ fuzz_target!(|input: (&str, &str, i64)| {
         let header = decoded.header.as_ref().ok();
         let payload = decoded.payload.as_ref().ok();
         if let Some(payload) = payload {
-            let _ = claims::explain(payload);
+            let _ = claim_notes::explain(payload);
         }
-        let _ = claims::warnings(header, payload, now);
+        let _ = claim_notes::warnings(header, payload, now);
         let _ = decoded.signing_input();
     }
     let _ = token::unsigned_from_json(edited, pasted);
-    let _ = claims::relative_time(now);
+    let _ = claim_notes::relative_time(now);
 });

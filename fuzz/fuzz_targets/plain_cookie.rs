@@ -2,7 +2,7 @@
 //! value must give a user or `None`, and a user it gives must obey the lab's name rules.
 #![no_main]
 
-use app::cookies::plain::PlainUser;
+use app::labs::plain_cookie::PlainUser;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|raw: &str| {

@@ -3,7 +3,7 @@
 //! sealed must open to exactly what was sealed.
 #![no_main]
 
-use app::cookies::signed::{open, seal, SignedUser};
+use app::labs::signed_cookie::{open, seal, SignedUser};
 use libfuzzer_sys::fuzz_target;
 use session_lab_fuzz::{cookie_key, NOW};
 

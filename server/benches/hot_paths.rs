@@ -17,8 +17,8 @@ use app::{
         keys::{JwtAlgorithm, JwtKeys, JwtSettings, KeyMaterial},
         service::Tokens,
     },
-    modes::{pages, Profile},
-    sessions::lab::SessionMode,
+    labs::server_session::ServerSessionLab,
+    labs::{pages, Profile},
 };
 use axum::http::{HeaderMap, HeaderValue};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
@@ -60,7 +60,9 @@ fn token_service(
     rt.block_on(async {
         let stores = open_stores(data_dir, "memory").await;
         let accounts = Accounts::new(
-            app::accounts::repository::AccountRepository::new(stores.accounts.clone()),
+            std::sync::Arc::new(session_lab::stores::SqlAccounts::new(
+                stores.accounts.clone(),
+            )),
             Arc::default(),
             app::accounts::versions::VersionCache::new(Duration::from_secs(1)),
         );
@@ -188,7 +190,7 @@ fn profile_page(c: &mut Criterion) {
                     },
                 )
             },
-            |(profile, wire)| pages::profile::<SessionMode>(profile, wire),
+            |(profile, wire)| pages::profile::<ServerSessionLab>(profile, wire),
             BatchSize::SmallInput,
         )
     });

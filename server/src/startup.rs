@@ -15,34 +15,27 @@ use crate::{
         session_cookie::{finish_session_cookie, SessionCookiePolicy},
     },
     store_failures::session_save_failure_is_unavailable,
-    stores::{StoreError, Stores},
+    stores::{SqlAccounts, StoreError, Stores},
 };
 use app::{
-    accounts::{
-        self, repository::AccountRepository, service::Accounts, throttle::LoginThrottle,
-        versions::VersionCache,
-    },
+    accounts::{self, service::Accounts, throttle::LoginThrottle, versions::VersionCache},
     api,
     components::site_files,
-    cookies::{
-        jar::{CookieRules, LabCookie},
-        plain::PlainCookieMode,
-        signed::SignedCookieMode,
-    },
+    cookies::jar::{CookieRules, LabCookie},
     jwt::{
         keys::{JwtAlgorithm, JwtKeys, KeyError, KeyMaterial},
-        lab::JwtMode,
         service::Tokens,
     },
-    modes::handlers::router as mode_routes,
-    sessions::{lab::SessionMode, SessionPolicy},
-    shell, shop,
+    labs,
+    sessions::SessionPolicy,
+    shell,
+    shop::{self, service::Shop},
     state::{AppState, Services},
     App, OUTPUT_NAME,
 };
 use axum::{
     body::Body,
-    extract::{ConnectInfo, DefaultBodyLimit, Request},
+    extract::{ConnectInfo, DefaultBodyLimit, FromRef, Request},
     http::StatusCode,
     middleware,
     response::IntoResponse,
@@ -322,7 +315,7 @@ fn build_router(
         .site_addr(addr)
         .build();
     let accounts = Accounts::new(
-        AccountRepository::new(stores.accounts.clone()),
+        Arc::new(SqlAccounts::new(stores.accounts.clone())),
         Arc::new(LoginThrottle::default()),
         VersionCache::new(settings.credentials_cache_ttl),
     );
@@ -373,16 +366,14 @@ fn build_router(
         let state = state.clone();
         move || {
             provide_context(state.clone());
+            provide_context(Shop::from_ref(&state));
             use_request_nonce();
         }
     };
     let routes = Router::new()
         .merge(accounts::handlers::router())
         .merge(shop::handlers::router())
-        .merge(mode_routes::<PlainCookieMode>())
-        .merge(mode_routes::<SignedCookieMode>())
-        .merge(mode_routes::<SessionMode>())
-        .merge(mode_routes::<JwtMode>())
+        .merge(labs::router())
         .merge(api::router())
         .merge(health::router(stores, state.clone()))
         .merge(assets::router(

@@ -3,12 +3,7 @@
 //! PostgreSQL or Redis), so every process that shares the session store shares all three.
 
 use crate::config::{AccountDb, ServerUrl, Settings, StoreLocation};
-use app::{
-    jwt::revocation::{MemoryRevocations, RedisRevocations, RevocationStore, SqlRevocations},
-    sessions::SessionStoreInfo,
-    shop::cart::{CartStore, MemoryCarts, RedisCarts, SqlCarts},
-    sql::SqlPool,
-};
+use app::{jwt::revocation::RevocationStore, sessions::SessionStoreInfo, shop::cart::CartStore};
 use async_trait::async_trait;
 use sqlx::{
     postgres::{PgPool, PgPoolOptions},
@@ -26,13 +21,26 @@ use tower_sessions_redis_store::fred::prelude::{
     Builder, ClientLike, Config as RedisConfig, Pool as RedisPool, ReconnectPolicy,
 };
 
+/// The accounts table (SQLite or PostgreSQL).
+pub mod accounts;
+/// Carts: memory, SQL, Redis.
+pub mod carts;
+/// The JWT denylist: memory, SQL, Redis.
+pub mod revocations;
+/// One SQL text for SQLite and PostgreSQL: the pool and `with_pool!`.
+pub mod sql;
+
 mod memory_sessions;
 mod postgres_sessions;
 mod redis_sessions;
 mod sqlite_sessions;
+pub use accounts::SqlAccounts;
+use carts::{MemoryCarts, RedisCarts, SqlCarts};
 pub use memory_sessions::MemorySessions;
 pub use postgres_sessions::PostgresSessions;
 pub use redis_sessions::RedisSessions;
+use revocations::{MemoryRevocations, RedisRevocations, SqlRevocations};
+pub use sql::SqlPool;
 pub use sqlite_sessions::{SqliteSessions, Tuning as SqliteTuning};
 
 /// How long a request waits for a database connection or a Redis answer before it gives up

@@ -7,14 +7,14 @@ mod common;
 mod api {
     mod abuse;
     mod accounts;
-    mod api;
     mod assets;
     mod cookies;
     mod hardening;
     mod inspector;
+    mod json_api;
     mod jwt;
+    mod labs;
     mod lifecycle;
-    mod modes;
     mod security;
     mod shop;
 }

@@ -1,4 +1,4 @@
-//! SPEC 9.6: secrets, tokens, passwords and session ids never appear in logs. This binary
+//! docs/spec.md §9.6: secrets, tokens, passwords and session ids never appear in logs. This binary
 //! captures every log line at debug level while the shop, the four login labs and the token
 //! API run, then searches it.
 //! (Its own binary: the capturing subscriber is global.)

@@ -1,4 +1,4 @@
-//! The same route tests against every store (SPEC section 10): memory, SQLite, Redis and
+//! The same route tests against every store (docs/spec.md §10): memory, SQLite, Redis and
 //! PostgreSQL. Redis and PostgreSQL come from `scripts/services.sh run -- …`, which the README
 //! test command uses; without them these tests fail and say how to start them.
 

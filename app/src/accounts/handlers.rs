@@ -3,30 +3,35 @@
 
 use super::{
     forms::{PasswordChangeForm, RegisterForm},
-    service::{PasswordChange, Registration},
+    service::{Accounts, PasswordChange, Registration},
 };
-use crate::{components::static_page, error::AppError, limits::PasswordCheck, state::AppState};
+use crate::{components::static_page, error::AppError, limits::PasswordCheck};
 use axum::{
-    extract::State,
+    extract::{FromRef, State},
     response::{IntoResponse, Redirect, Response},
     routing::post,
     Form, Router,
 };
 use leptos::prelude::*;
 
-pub fn router() -> Router<AppState> {
+/// The routes, for any router state that can hand out the [`Accounts`] service.
+pub fn router<S>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    Accounts: FromRef<S>,
+{
     Router::new()
         .route("/register", post(register))
         .route("/account/password", post(change_password))
 }
 
 async fn register(
-    State(state): State<AppState>,
+    State(accounts): State<Accounts>,
     check: PasswordCheck,
     Form(form): Form<Registration>,
 ) -> Response {
     let username = form.username.clone();
-    match state.accounts.register(form, check).await {
+    match accounts.register(form, check).await {
         Ok(()) => Redirect::to("/").into_response(),
         Err(AppError::Internal) => static_page::error_page(AppError::Internal),
         Err(error) => {
@@ -43,12 +48,12 @@ async fn register(
 }
 
 async fn change_password(
-    State(state): State<AppState>,
+    State(accounts): State<Accounts>,
     check: PasswordCheck,
     Form(form): Form<PasswordChange>,
 ) -> Response {
     let username = form.username.clone();
-    match state.accounts.change_password(form, check).await {
+    match accounts.change_password(form, check).await {
         Ok(()) => static_page::render(http::StatusCode::OK, "Password changed", || {
             view! {
                 <h1>"Password changed"</h1>

@@ -15,12 +15,12 @@ pub mod handlers;
 /// argon2id hashing and verification, off the async runtime.
 #[cfg(feature = "ssr")]
 pub mod password;
-/// The `accounts` table.
-#[cfg(feature = "ssr")]
-pub mod repository;
 /// Register and authenticate: the rules above, applied in order.
 #[cfg(feature = "ssr")]
 pub mod service;
+/// Where accounts live (the adapter is in the server).
+#[cfg(feature = "ssr")]
+pub mod store;
 /// Slows down repeated failed logins on one account.
 #[cfg(feature = "ssr")]
 pub mod throttle;

@@ -3,7 +3,7 @@
 
 use super::{
     password,
-    repository::{AccountRepository, InsertOutcome},
+    store::{AccountStore, InsertOutcome},
     throttle::LoginThrottle,
     validation::{check_password, check_username, username_key},
     versions::VersionCache,
@@ -51,19 +51,19 @@ pub struct AuthenticatedUser {
 
 #[derive(Clone, Debug)]
 pub struct Accounts {
-    repository: AccountRepository,
+    store: Arc<dyn AccountStore>,
     throttle: Arc<LoginThrottle>,
     versions: Arc<VersionCache>,
 }
 
 impl Accounts {
     pub fn new(
-        repository: AccountRepository,
+        store: Arc<dyn AccountStore>,
         throttle: Arc<LoginThrottle>,
         versions: VersionCache,
     ) -> Self {
         Self {
-            repository,
+            store,
             throttle,
             versions: Arc::new(versions),
         }
@@ -83,7 +83,7 @@ impl Accounts {
         }
         let hash = password::hash(form.password).await?;
         match self
-            .repository
+            .store
             .insert(username, &username_key(username), &hash)
             .await?
         {
@@ -126,7 +126,7 @@ impl Accounts {
             Ok(_) => {}
         }
         let checked = async {
-            let account = self.repository.find_by_key(&key).await?;
+            let account = self.store.find_by_key(&key).await?;
             let stored_hash = account.as_ref().map(|a| a.password_hash.clone());
             Ok::<_, AppError>((password::verify(stored_hash, password).await?, account))
         };
@@ -159,7 +159,7 @@ impl Accounts {
         let version = match self.versions.get(user.id) {
             Some(version) => version,
             None => {
-                let version = self.repository.credentials_version(user.id).await?;
+                let version = self.store.credentials_version(user.id).await?;
                 self.versions.put(user.id, version);
                 version
             }
@@ -190,7 +190,7 @@ impl Accounts {
             )
             .await?;
         let hash = password::hash(form.password).await?;
-        match self.repository.change_password(user.id, &hash).await? {
+        match self.store.change_password(user.id, &hash).await? {
             Some(version) => {
                 self.versions.put(user.id, Some(version));
                 tracing::info!(username = %user.username, version, "password changed; earlier logins revoked");
@@ -200,7 +200,7 @@ impl Accounts {
         }
     }
 
-    pub async fn ping(&self) -> Result<(), sqlx::Error> {
-        self.repository.ping().await
+    pub async fn ping(&self) -> Result<(), AppError> {
+        self.store.ping().await
     }
 }

@@ -1,4 +1,4 @@
-//! The username and password rules of SPEC section 2, in one place.
+//! The username and password rules of docs/spec.md §2, in one place.
 
 pub const USERNAME_MIN: usize = 3;
 pub const USERNAME_MAX: usize = 32;

@@ -8,13 +8,9 @@
 use super::{error::ApiError, tokens::bearer_token};
 use crate::clock::unix_now;
 use crate::{
-    cookies::{
-        jar::{CookieAttributes, LabCookie, Sent},
-        plain::PlainUser,
-        signed,
-    },
+    cookies::jar::{CookieAttributes, LabCookie, Sent},
     jwt::claims::Claims,
-    modes::Visitor,
+    labs::{plain_cookie::PlainUser, signed_cookie, Visitor},
     sessions::{SessionRecordView, SessionStoreInfo},
     state::AppState,
 };
@@ -163,7 +159,7 @@ pub async fn echo(
         Sent::Absent => None,
         Sent::Duplicated => Some(Judged::invalid("sent more than once")),
         Sent::One(raw) => Some(
-            match signed::open(&state.cookie_key, signed_name, raw, unix_now()) {
+            match signed_cookie::open(&state.cookie_key, signed_name, raw, unix_now()) {
                 Ok(user) => Judged::valid(SignedUserView {
                     username: user.username,
                     count: user.count,

@@ -1,4 +1,4 @@
-//! The JSON API (SPEC section 5): the "authorisation service + API" choreography of the
+//! The JSON API (docs/spec.md §5): the "authorisation service + API" choreography of the
 //! tutorial, plus a window into what the server received.
 //!
 //! | route | module |

@@ -1,6 +1,6 @@
 //! The cookies Session Lab sets, how it names and marks them, and how it reads them back.
 //!
-//! Every cookie states its attributes explicitly (SPEC section 7): `HttpOnly` unless page
+//! Every cookie states its attributes explicitly (docs/spec.md §7): `HttpOnly` unless page
 //! scripts are meant to read it, `SameSite=Lax` (sent on top-level navigations from other
 //! sites, never on their POSTs), `Path=/`, and `Secure` with the `__Host-` prefix when the app
 //! is served over https (the prefix makes browsers refuse the cookie unless it is Secure,

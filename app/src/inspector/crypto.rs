@@ -1,7 +1,7 @@
 //! Checking and making JWT signatures with the browser's own WebCrypto (`crypto.subtle`), so
 //! no crypto library ships in the wasm bundle and a pasted secret never leaves the page.
 
-use super::keys::{Algorithm, CheckKey, PublicKey, Verdict};
+use super::check_keys::{Algorithm, CheckKey, PublicKey, Verdict};
 use js_sys::{Array, Object, Reflect, Uint8Array, JSON};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;

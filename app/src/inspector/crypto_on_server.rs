@@ -1,7 +1,7 @@
 //! Signatures while the server renders the token lab: they are only ever checked and made in
 //! the browser, by WebCrypto (`crypto.rs`).
 
-use super::keys::{CheckKey, Verdict};
+use super::check_keys::{CheckKey, Verdict};
 
 pub async fn verify(_alg: &str, _key: CheckKey, _input: &str, _sig: &[u8]) -> Verdict {
     Verdict::CannotCheck("signatures are checked in the browser".into())

@@ -3,8 +3,8 @@
 //! Edits go through `document.cookie`, exactly as any script on the page could make them.
 
 use super::{
-    claims::relative_time,
-    jar::{self, JarRow},
+    claim_notes::relative_time,
+    jar_model::{self, JarRow},
 };
 use crate::browser;
 use leptos::{either::Either, prelude::*, task::spawn_local};
@@ -33,19 +33,19 @@ pub fn CookieJar() -> impl IntoView {
         browser::every_second(move || now.set(browser::now()));
     });
     let rows = Memo::new(move |_| {
-        let script = jar::parse_document_cookie(&script.get());
+        let script = jar_model::parse_document_cookie(&script.get());
         echo.with(|echo| {
             let received = match echo {
                 Some(Ok(e)) => e.get("cookies").and_then(Value::as_array).cloned(),
                 _ => None,
             };
-            jar::merge(&script, &received.unwrap_or_default())
+            jar_model::merge(&script, &received.unwrap_or_default())
         })
     });
     // Writes through document.cookie, then says why if the browser would not keep it.
     let write = move |name: String, value: String, max_age: Option<u64>| {
         browser::write_cookie(&name, &value, max_age);
-        let kept = jar::parse_document_cookie(&browser::script_cookies())
+        let kept = jar_model::parse_document_cookie(&browser::script_cookies())
             .into_iter()
             .any(|(n, v)| n == name && v == value);
         let hidden: Vec<String> = rows
@@ -61,7 +61,7 @@ pub fn CookieJar() -> impl IntoView {
             (true, _) => {
                 format!("Saved {name}. Visit a profile to see what the server makes of it.")
             }
-            (false, _) => jar::refused_write_reason(&name, &value, &hidden),
+            (false, _) => jar_model::refused_write_reason(&name, &value, &hidden),
         }));
         refresh();
     };
@@ -81,7 +81,7 @@ pub fn CookieJar() -> impl IntoView {
                 <button type="button" class="secondary" on:click=move |_| refresh()>"Reload the jar"</button>
             </p>
             <p>"The header your browser sends with every request to this site:"</p>
-            <p class="raw-token" data-testid="cookie-header">{move || jar::cookie_header(&rows.get())}</p>
+            <p class="raw-token" data-testid="cookie-header">{move || jar_model::cookie_header(&rows.get())}</p>
             {move || match echo.get() {
                 Some(Err(why)) => Some(view! { <p class="form-error" role="alert">{why}</p> }),
                 _ => None,

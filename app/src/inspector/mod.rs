@@ -3,19 +3,19 @@
 //! The page itself is server-rendered text (the lessons); two islands run in the browser as
 //! wasm: [`jar_view::CookieJar`] (cookies, the session record, what the server makes of each)
 //! and [`token_lab::TokenLab`] (decode, check and forge JWTs). The decoding and explaining is
-//! plain Rust ([`token`], [`claims`], [`keys`], [`jar`]), tested natively; only [`crate::browser`]
+//! plain Rust ([`token`], [`claim_notes`], [`check_keys`], [`jar_model`]), tested natively; only [`crate::browser`]
 //! and [`crypto`] touch browser APIs.
 
 /// Base64 and base64url, small enough for the wasm bundle.
 pub mod base64;
+/// JWT `alg` to WebCrypto algorithm; secrets, PEM and JWK keys.
+pub mod check_keys;
 /// What each claim means, and the warnings a token deserves.
-pub mod claims;
+pub mod claim_notes;
 /// The jar model: `document.cookie` merged with what the server received.
-pub mod jar;
+pub mod jar_model;
 /// The cookie jar, session view and lab verdicts island.
 pub mod jar_view;
-/// JWT `alg` to WebCrypto algorithm; secrets, PEM and JWK keys.
-pub mod keys;
 /// The page and its lessons.
 pub mod page;
 /// Decoding a JWT part by part, with errors that name the broken part.

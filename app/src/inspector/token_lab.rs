@@ -4,9 +4,9 @@
 //! token).
 
 use super::{
-    claims::{self, Severity},
+    check_keys::{self, CheckKey, SecretEncoding, Verdict},
+    claim_notes::{self, Severity},
     crypto,
-    keys::{self, CheckKey, SecretEncoding, Verdict},
     token::{self, DecodeError, DecodedToken, Part},
 };
 use crate::browser;
@@ -122,7 +122,7 @@ fn Decoded(token: DecodedToken, now: RwSignal<i64>) -> impl IntoView {
         </div>
         <p class="jwt-signature-note" data-testid="signature-part"><strong>"Signature: "</strong>{signature}</p>
         <ul class="warnings" data-testid="warnings">
-            {move || claims::warnings(warn_header.as_ref(), warn_payload.as_ref(), now.get())
+            {move || claim_notes::warnings(warn_header.as_ref(), warn_payload.as_ref(), now.get())
                 .into_iter()
                 .map(|w| {
                     let class = if w.severity == Severity::Danger { "danger" } else { "caution" };
@@ -158,14 +158,14 @@ fn JsonPart(part: Part, json: Result<Map<String, Value>, DecodeError>) -> impl I
 /// Every claim explained; times as local dates with a live countdown.
 #[component]
 fn ClaimTable(payload: Map<String, Value>, now: RwSignal<i64>) -> impl IntoView {
-    let rows = claims::explain(&payload)
+    let rows = claim_notes::explain(&payload)
         .into_iter()
         .map(|note| {
             let value = payload.get(&note.name).map(Value::to_string).unwrap_or_default();
             let time = note.unix_time.map(|t| {
                 view! {
                     <br/><small>{browser::local_date(t)} " — "
-                        <span class="countdown">{move || claims::relative_time(t - now.get())}</span>
+                        <span class="countdown">{move || claim_notes::relative_time(t - now.get())}</span>
                     </small>
                 }
             });
@@ -235,23 +235,23 @@ fn SignatureCheck(decoded: Memo<Result<DecodedToken, DecodeError>>) -> impl Into
             )));
             return;
         };
-        let uses_secret = keys::Algorithm::from_jwt(&alg).is_ok_and(|a| a.uses_secret());
+        let uses_secret = check_keys::Algorithm::from_jwt(&alg).is_ok_and(|a| a.uses_secret());
         let encoding = if base64.get() {
             SecretEncoding::Base64Url
         } else {
             SecretEncoding::Utf8
         };
         let key = if uses_secret {
-            keys::secret_bytes(&secret.get(), encoding).map(CheckKey::Secret)
+            check_keys::secret_bytes(&secret.get(), encoding).map(CheckKey::Secret)
         } else {
-            keys::parse_public_key(&public_key.get(), kid.as_deref()).map(CheckKey::Public)
+            check_keys::parse_public_key(&public_key.get(), kid.as_deref()).map(CheckKey::Public)
         };
         let key = match key {
             Ok(key) => key,
             Err(why) => return verdict.set(Some((Verdict::CannotCheck(why), None))),
         };
         let weak = match &key {
-            CheckKey::Secret(bytes) => claims::weak_secret_warning(bytes),
+            CheckKey::Secret(bytes) => claim_notes::weak_secret_warning(bytes),
             CheckKey::Public(_) => None,
         };
         spawn_local(async move {
@@ -323,7 +323,7 @@ fn Encoder(
                 Err(e) => return error.set(Some(e.to_string())),
             };
         let alg = alg.unwrap_or_default();
-        let secret = match keys::secret_bytes(&secret.get(), SecretEncoding::Utf8) {
+        let secret = match check_keys::secret_bytes(&secret.get(), SecretEncoding::Utf8) {
             Ok(s) => s,
             Err(e) => return error.set(Some(e)),
         };

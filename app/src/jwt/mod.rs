@@ -24,9 +24,6 @@ pub mod claims;
 /// Signing and verifying keys and the validation rules, built once at start.
 #[cfg(feature = "ssr")]
 pub mod keys;
-/// The `jwt` lab: the token in an HttpOnly cookie, re-issued at every profile visit.
-#[cfg(feature = "ssr")]
-pub mod lab;
 /// The denylist of revoked token ids, beside the sessions.
 #[cfg(feature = "ssr")]
 pub mod revocation;

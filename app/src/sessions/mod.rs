@@ -9,9 +9,6 @@
 //! The cookie holds only the random id; tower-sessions loads the record from the store and
 //! never adopts an id the store does not know.
 
-/// The `session` lab: `{username, count}` in the session store.
-pub mod lab;
-
 use crate::clock::unix_now;
 use crate::{
     accounts::service::{Accounts, AuthenticatedUser},

@@ -3,15 +3,15 @@
 //! redirect with `303 See Other` (Post/Redirect/Get), failures render a page.
 
 use super::{
-    pages::{Apples, Checkout, ShopHome, ShopLogin},
-    service,
+    pages::{Apples, Checkout, ShopHome, ShopLoginPage},
+    service::Shop,
 };
 use crate::{
     accounts::forms::LoginForm, accounts::service::Credentials, components::static_page,
-    error::AppError, sessions::LabSession, state::AppState,
+    error::AppError, limits::PasswordCheck, sessions::LabSession,
 };
 use axum::{
-    extract::State,
+    extract::{FromRef, State},
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
     routing::get,
@@ -19,7 +19,14 @@ use axum::{
 };
 use leptos::{nonce::Nonce, prelude::*};
 
-pub fn router() -> Router<AppState> {
+/// The routes, for any router state that can hand out the [`Shop`] service and the Leptos
+/// options (for the page with an island).
+pub fn router<S>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    Shop: FromRef<S>,
+    LeptosOptions: FromRef<S>,
+{
     Router::new()
         .route("/shop", get(home))
         .route("/shop/login", get(login_page).post(log_in))
@@ -29,8 +36,8 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The logged-in shopper's name; `None` when nobody is.
-async fn shopper_name(state: &AppState, session: &LabSession) -> Result<Option<String>, AppError> {
-    match service::shopper(state, session).await {
+async fn shopper_name(shop: &Shop, session: &LabSession) -> Result<Option<String>, AppError> {
+    match shop.shopper(session).await {
         Ok(login) => Ok(Some(login.user.username)),
         Err(AppError::NotLoggedIn) => Ok(None),
         Err(e) => Err(e),
@@ -42,31 +49,32 @@ fn page_or_error<T>(read: Result<T, AppError>, page: impl FnOnce(T) -> Response)
     read.map_or_else(static_page::error_page, page)
 }
 
-async fn home(State(state): State<AppState>, session: LabSession) -> Response {
-    page_or_error(shopper_name(&state, &session).await, |shopper| {
+async fn home(State(shop): State<Shop>, session: LabSession) -> Response {
+    page_or_error(shopper_name(&shop, &session).await, |shopper| {
         static_page::render(StatusCode::OK, "Apple shop", move || {
             view! { <ShopHome shopper/> }
         })
     })
 }
 
-async fn login_page(State(state): State<AppState>, session: LabSession) -> Response {
-    page_or_error(shopper_name(&state, &session).await, |shopper| {
+async fn login_page(State(shop): State<Shop>, session: LabSession) -> Response {
+    page_or_error(shopper_name(&shop, &session).await, |shopper| {
         static_page::render(StatusCode::OK, "Log in to the shop", move || {
-            view! { <ShopLogin shopper/> }
+            view! { <ShopLoginPage shopper/> }
         })
     })
 }
 
 /// The only shop page with an island (the "Add an apple" button), so it loads the wasm.
 async fn apples_page(
-    State(state): State<AppState>,
+    State(shop): State<Shop>,
+    State(options): State<LeptosOptions>,
     session: LabSession,
     nonce: Option<Extension<Nonce>>,
 ) -> Response {
-    page_or_error(service::apples(&state, &session).await, |apples| {
+    page_or_error(shop.apples(&session).await, |apples| {
         let islands = static_page::Islands {
-            options: &state.leptos_options,
+            options: &options,
             nonce: nonce.map(|Extension(nonce)| nonce),
         };
         static_page::render_with_islands(StatusCode::OK, "Apples", islands, move || {
@@ -75,8 +83,8 @@ async fn apples_page(
     })
 }
 
-async fn checkout_page(State(state): State<AppState>, session: LabSession) -> Response {
-    page_or_error(service::apples(&state, &session).await, |apples| {
+async fn checkout_page(State(shop): State<Shop>, session: LabSession) -> Response {
+    page_or_error(shop.apples(&session).await, |apples| {
         static_page::render(StatusCode::OK, "Checkout", move || {
             view! { <Checkout apples/> }
         })
@@ -84,13 +92,13 @@ async fn checkout_page(State(state): State<AppState>, session: LabSession) -> Re
 }
 
 async fn log_in(
-    State(state): State<AppState>,
+    State(shop): State<Shop>,
     session: LabSession,
-    check: crate::limits::PasswordCheck,
+    check: PasswordCheck,
     Form(credentials): Form<Credentials>,
 ) -> Response {
     let username = credentials.username.clone();
-    match service::log_in(&state, &session, credentials, check).await {
+    match shop.log_in(&session, credentials, check).await {
         Ok(()) => Redirect::to("/shop/login").into_response(),
         Err(error @ AppError::InvalidCredentials) => {
             static_page::render(StatusCode::UNAUTHORIZED, "Log in", move || {
@@ -104,14 +112,14 @@ async fn log_in(
     }
 }
 
-async fn add_apple(State(state): State<AppState>, session: LabSession) -> Response {
-    page_or_error(service::add_apple(&state, &session).await, |_| {
+async fn add_apple(State(shop): State<Shop>, session: LabSession) -> Response {
+    page_or_error(shop.add_apple(&session).await, |_| {
         Redirect::to("/shop/apple").into_response()
     })
 }
 
-async fn pay(State(state): State<AppState>, session: LabSession) -> Response {
-    page_or_error(service::pay(&state, &session).await, |apples| {
+async fn pay(State(shop): State<Shop>, session: LabSession) -> Response {
+    page_or_error(shop.pay(&session).await, |apples| {
         static_page::render(StatusCode::OK, "Checkout", move || {
             view! {
                 <h1>"Checkout"</h1>
@@ -122,8 +130,8 @@ async fn pay(State(state): State<AppState>, session: LabSession) -> Response {
     })
 }
 
-async fn log_out(State(state): State<AppState>, session: LabSession) -> Response {
-    page_or_error(service::log_out(&state, &session).await, |()| {
+async fn log_out(State(shop): State<Shop>, session: LabSession) -> Response {
+    page_or_error(shop.log_out(&session).await, |()| {
         Redirect::to("/shop").into_response()
     })
 }

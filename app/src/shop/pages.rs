@@ -46,7 +46,7 @@ pub fn ShopHome(shopper: Option<String>) -> impl IntoView {
 
 /// `GET /shop/login`: the form, or "You are now logged in".
 #[component]
-pub fn ShopLogin(shopper: Option<String>) -> impl IntoView {
+pub fn ShopLoginPage(shopper: Option<String>) -> impl IntoView {
     view! {
         <h1>"Log in to the apple shop"</h1>
         {match shopper {

@@ -8,13 +8,13 @@ use leptos::prelude::*;
 /// Adds one apple; returns the new count.
 #[server(prefix = "/api", endpoint = "shop/add_apple")]
 pub async fn add_apple() -> Result<u64, AppError> {
-    use crate::{sessions::LabSession, shop::service, state::AppState};
-    let state = use_context::<AppState>()
-        .ok_or_else(|| AppError::internal("server function context", "AppState missing"))?;
+    use crate::{sessions::LabSession, shop::service::Shop};
+    let shop = use_context::<Shop>()
+        .ok_or_else(|| AppError::internal("server function context", "Shop missing"))?;
     let session = leptos_axum::extract::<LabSession>()
         .await
         .map_err(|e| AppError::internal("session extraction", e))?;
-    let added = service::add_apple(&state, &session).await;
+    let added = shop.add_apple(&session).await;
     // A server function answers 500 for any error unless told otherwise: give the error's
     // own status (401 when nobody is logged in, 503 when the store is down).
     if let Err(error) = &added {

@@ -10,5 +10,5 @@ pub mod limits;
 pub mod no_store;
 /// Refuses cross-site state-changing requests (CSRF) by `Origin` and `Sec-Fetch-Site`.
 pub mod origin;
-/// Puts SPEC section 7's attributes on the session cookie, including when it is deleted.
+/// Puts docs/spec.md §7's attributes on the session cookie, including when it is deleted.
 pub mod session_cookie;

@@ -1,4 +1,4 @@
-//! Finishes the session cookie the way SPEC section 7 asks, where tower-sessions cannot:
+//! Finishes the session cookie the way docs/spec.md §7 asks, where tower-sessions cannot:
 //!
 //! - its deletion cookie carries only `Path`; ours repeats `HttpOnly`, `SameSite`, and
 //!   `Secure` on https, so the browser is sure to match and drop the right cookie;

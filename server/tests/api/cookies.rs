@@ -1,4 +1,4 @@
-//! Session cookie attributes (SPEC section 7) and session id handling (SPEC 9.1, 9.2).
+//! Session cookie attributes (docs/spec.md §7) and session id handling (docs/spec.md §9.1, §9.2).
 
 use crate::common::*;
 use reqwest::{header, StatusCode};

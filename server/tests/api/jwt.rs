@@ -1,4 +1,4 @@
-//! SPEC 9.4: every JWT trick is refused, one test per attack. Tokens are forged the way an
+//! docs/spec.md §9.4: every JWT trick is refused, one test per attack. Tokens are forged the way an
 //! attacker would, and — to prove it is the *rule* that refuses them, not a broken signature —
 //! many are signed with the server's real secret, read from its data directory.
 

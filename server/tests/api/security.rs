@@ -1,4 +1,4 @@
-//! Cross-site request refusal (SPEC 9.3) on every state-changing route.
+//! Cross-site request refusal (docs/spec.md §9.3) on every state-changing route.
 
 use crate::common::*;
 use reqwest::StatusCode;

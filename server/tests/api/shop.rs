@@ -1,4 +1,4 @@
-//! The apple shop's routes, statuses and texts (SPEC section 3).
+//! The apple shop's routes, statuses and texts (docs/spec.md §3).
 
 use crate::common::*;
 use reqwest::{header, StatusCode};

@@ -1,4 +1,4 @@
-//! Store failures (SPEC section 10, issue 5): Redis goes away in the middle of a run. Requests
+//! Store failures (docs/spec.md §10, issue 5): Redis goes away in the middle of a run. Requests
 //! that need it get a clear `503`, `/readyz` fails, nothing stored is lost, and when Redis is
 //! back the app recovers by itself, without a restart.
 

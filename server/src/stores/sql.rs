@@ -1,8 +1,9 @@
-//! One SQL text, two databases. The account, cart and revocation stores write their SQL once,
+//! One SQL text, two databases. The account, cart and revocation adapters write their SQL once,
 //! in the dialect SQLite and PostgreSQL share (`$1` placeholders, `ON CONFLICT`, `RETURNING`,
 //! times bound by the application instead of `unixepoch()`/`now()`), and [`with_pool!`] runs
 //! it on whichever pool the configuration chose, through that database's own driver.
 
+use app::error::AppError;
 use sqlx::{PgPool, SqlitePool};
 
 #[derive(Clone, Debug)]
@@ -27,13 +28,30 @@ impl SqlPool {
 macro_rules! with_pool {
     ($sql_pool:expr, $pool:ident => $body:expr) => {
         match $sql_pool {
-            $crate::sql::SqlPool::Sqlite($pool) => $body,
-            $crate::sql::SqlPool::Postgres($pool) => $body,
+            $crate::stores::sql::SqlPool::Sqlite($pool) => $body,
+            $crate::stores::sql::SqlPool::Postgres($pool) => $body,
         }
     };
 }
 
 /// Unix seconds as SQL integers (`BIGINT` in PostgreSQL).
 pub fn unix_now() -> i64 {
-    crate::clock::unix_now() as i64
+    app::clock::unix_now() as i64
+}
+
+/// Connection-level failures mean "the database is not there right now" (`503`); anything
+/// else is a bug or a broken schema (`500`).
+pub fn database_error(err: sqlx::Error) -> AppError {
+    use sqlx::Error::*;
+    match err {
+        PoolTimedOut | PoolClosed | Io(_) | Tls(_) | Protocol(_) | WorkerCrashed => {
+            AppError::unavailable("database", err)
+        }
+        _ => AppError::internal("database error", err),
+    }
+}
+
+/// Redis failing is the store being unavailable (`503`).
+pub fn redis_error(err: fred::error::Error) -> AppError {
+    AppError::unavailable("redis", err)
 }

@@ -1,39 +1,31 @@
-//! The login and profile pages of every mode. They are plain server-rendered documents (no
+//! The login and profile pages of every lab. They are plain server-rendered documents (no
 //! wasm): each visit must be counted and its cookie re-issued by the server, and nothing on
 //! them needs the browser to run code.
 
-use super::{LoginMode, ModeInfo, Profile};
+use super::{Lab, Profile, ALL};
 use crate::{
     accounts::forms::LoginForm, components::static_page, cookies::jar::Wire, error::AppError,
 };
 use axum::{http::StatusCode, response::Response};
 use leptos::prelude::*;
 
-/// Every mode, for the "try the others" links.
-pub const ALL: [&ModeInfo; 4] = [
-    &crate::cookies::plain::PlainCookieMode::INFO,
-    &crate::cookies::signed::SignedCookieMode::INFO,
-    &crate::sessions::lab::SessionMode::INFO,
-    &crate::jwt::lab::JwtMode::INFO,
-];
-
 #[component]
-fn OtherModes(current: &'static str) -> impl IntoView {
+fn OtherLabs(current: &'static str) -> impl IntoView {
     view! {
         <nav class="modes" aria-label="Ways to stay logged in">
             <span>"Try it with: "</span>
             {ALL
                 .iter()
-                .filter(|m| m.slug != current)
-                .map(|m| view! { <a href=m.login_path()>{m.title}</a> " " })
+                .filter(|lab| lab.slug != current)
+                .map(|lab| view! { <a href=lab.login_path()>{lab.title}</a> " " })
                 .collect_view()}
         </nav>
     }
 }
 
-/// The login form with the mode's lesson. An `error` renders with its status (`401`).
-pub fn login<M: LoginMode>(error: Option<AppError>, username: String) -> Response {
-    let info = &M::INFO;
+/// The login form with the lab's lesson. An `error` renders with its status (`401`).
+pub fn login<L: Lab>(error: Option<AppError>, username: String) -> Response {
+    let info = &L::INFO;
     let status = error
         .as_ref()
         .and_then(|e| StatusCode::from_u16(e.status()).ok())
@@ -50,14 +42,14 @@ pub fn login<M: LoginMode>(error: Option<AppError>, username: String) -> Respons
                 None => view! { <LoginForm action=action username=username/> }.into_any(),
             }}
             <p>"No account yet? " <a href="/register">"Register"</a> "."</p>
-            <OtherModes current=info.slug/>
+            <OtherLabs current=info.slug/>
         }
     })
 }
 
 /// "welcome USERNAME with the count: N", the lesson about logging out, and the logout button.
-pub fn profile<M: LoginMode>(profile: Profile, wire: Wire) -> Response {
-    let info = &M::INFO;
+pub fn profile<L: Lab>(profile: Profile, wire: Wire) -> Response {
+    let info = &L::INFO;
     static_page::render(StatusCode::OK, info.title, move || {
         view! {
             <h1>{format!("Profile — {}", info.title)}</h1>
@@ -86,7 +78,7 @@ pub fn profile<M: LoginMode>(profile: Profile, wire: Wire) -> Response {
             <form method="post" action=info.logout_path()>
                 <button type="submit" class="secondary">"Log out"</button>
             </form>
-            <OtherModes current=info.slug/>
+            <OtherLabs current=info.slug/>
         }
     })
 }

@@ -1,21 +1,30 @@
 //! Four ways to stay logged in — four labs behind one contract.
 //!
 //! The tutorial's app has a login form, a profile page that counts your visits, and a logout
-//! button, built three times. Here each way is a [`LoginMode`]: the routes, the redirects and
-//! the pages are written once ([`handlers`], [`pages`]); a mode only says where it keeps
+//! button, built three times. Here each way is a [`Lab`]: the routes, the redirects and
+//! the pages are written once ([`handlers`], [`pages`]); a lab only says where it keeps
 //! `{username, count}` and how it checks it:
 //!
-//! | mode | where the state lives | implemented in |
+//! | lab | where the state lives | implemented in |
 //! |---|---|---|
-//! | `cookie` | a plain JSON cookie the browser can edit | [`crate::cookies::plain`] |
-//! | `signed-cookie` | the same JSON, encrypted and authenticated | [`crate::cookies::signed`] |
-//! | `session` | the server's session store; the cookie holds an id | [`crate::sessions::lab`] |
-//! | `jwt` | a signed token the server re-issues at every visit | [`crate::jwt::lab`] |
+//! | `cookie` | a plain JSON cookie the browser can edit | [`plain_cookie`] |
+//! | `signed-cookie` | the same JSON, encrypted and authenticated | [`signed_cookie`] |
+//! | `session` | the server's session store; the cookie holds an id | [`server_session`] |
+//! | `jwt` | a signed token the server re-issues at every visit | [`jwt`] |
 
-/// The four `GET/POST /<mode>/login`, `GET /<mode>/profile`, `POST /<mode>/logout` routes.
+/// The `GET/POST /<lab>/login`, `GET /<lab>/profile`, `POST /<lab>/logout` routes of a lab.
 pub mod handlers;
-/// The login and profile pages every mode shares.
+/// The login and profile pages every lab shares.
 pub mod pages;
+
+/// The `jwt` lab: the token in an HttpOnly cookie, re-issued at every profile visit.
+pub mod jwt;
+/// The `cookie` lab: unprotected, on purpose.
+pub mod plain_cookie;
+/// The `session` lab: the server's session store; the cookie holds an id.
+pub mod server_session;
+/// The `signed-cookie` lab: authenticated encryption with the server's key.
+pub mod signed_cookie;
 
 use crate::{
     accounts::service::AuthenticatedUser,
@@ -25,23 +34,40 @@ use crate::{
     state::AppState,
 };
 use async_trait::async_trait;
-use axum::{extract::FromRequestParts, http::request::Parts};
+use axum::{extract::FromRequestParts, http::request::Parts, Router};
+
+/// The four labs, in the order pages list them.
+pub const ALL: [&LabInfo; 4] = [
+    &plain_cookie::PlainCookieLab::INFO,
+    &signed_cookie::SignedCookieLab::INFO,
+    &server_session::ServerSessionLab::INFO,
+    &jwt::JwtLab::INFO,
+];
+
+/// The routes of all four labs.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(handlers::router::<plain_cookie::PlainCookieLab>())
+        .merge(handlers::router::<signed_cookie::SignedCookieLab>())
+        .merge(handlers::router::<server_session::ServerSessionLab>())
+        .merge(handlers::router::<jwt::JwtLab>())
+}
 
 /// A lab's name in URLs and headings, and its lesson in a few sentences.
 #[derive(Debug)]
-pub struct ModeInfo {
+pub struct LabInfo {
     /// The path segment: `/<slug>/login`.
     pub slug: &'static str,
-    /// The cookie this mode keeps its state in (or its session id in).
+    /// The cookie this lab keeps its state in (or its session id in).
     pub cookie: crate::cookies::jar::LabCookie,
     pub title: &'static str,
     /// Where the state lives and what that means, shown on the login page.
     pub lesson: &'static str,
-    /// What logging out does in this mode, shown on the profile page.
+    /// What logging out does in this lab, shown on the profile page.
     pub logout_lesson: &'static str,
 }
 
-impl ModeInfo {
+impl LabInfo {
     pub fn login_path(&self) -> String {
         format!("/{}/login", self.slug)
     }
@@ -61,7 +87,7 @@ pub struct Profile {
     pub count: u64,
 }
 
-/// A mode's answer: who (if anyone) and the cookies to set or clear on the way out.
+/// A lab's answer: who (if anyone) and the cookies to set or clear on the way out.
 #[derive(Debug)]
 pub struct Outcome {
     pub profile: Option<Profile>,
@@ -92,7 +118,7 @@ impl Outcome {
     }
 }
 
-/// What a mode may look at in a request: its cookies and its server-side session.
+/// What a lab may look at in a request: its cookies and its server-side session.
 pub struct Visitor {
     pub cookies: RequestCookies,
     pub session: LabSession,
@@ -111,10 +137,10 @@ impl<S: Send + Sync> FromRequestParts<S> for Visitor {
 /// One way to stay logged in. Implementations keep no state of their own: everything they
 /// need is in [`AppState`] and the request.
 #[async_trait]
-pub trait LoginMode: Send + Sync + 'static {
-    const INFO: ModeInfo;
+pub trait Lab: Send + Sync + 'static {
+    const INFO: LabInfo;
 
-    /// Who is logged in, checking everything but counting nothing (`GET /<mode>/login`).
+    /// Who is logged in, checking everything but counting nothing (`GET /<lab>/login`).
     async fn current(state: &AppState, visitor: &Visitor) -> Result<Outcome, AppError>;
 
     /// Starts a login for a user who just proved their password; count starts at 0.
@@ -127,6 +153,6 @@ pub trait LoginMode: Send + Sync + 'static {
     /// A profile visit: checks the state, adds one to the count and stores it back.
     async fn visit(state: &AppState, visitor: &Visitor) -> Result<Outcome, AppError>;
 
-    /// Ends the login as far as this mode can, and clears its cookie.
+    /// Ends the login as far as this lab can, and clears its cookie.
     async fn log_out(state: &AppState, visitor: &Visitor) -> Result<Vec<SetCookie>, AppError>;
 }

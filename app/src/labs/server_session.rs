@@ -6,12 +6,12 @@
 //! deleted at logout (a copied cookie is worthless). The price is state on the server: it must
 //! be stored, survive restarts (SQLite does, memory does not) and be shared between processes.
 
-use super::SessionEntry;
 use crate::{
     accounts::service::AuthenticatedUser,
     cookies::jar::SetCookie,
     error::AppError,
-    modes::{LoginMode, ModeInfo, Outcome, Visitor},
+    labs::{Lab, LabInfo, Outcome, Visitor},
+    sessions::SessionEntry,
     state::AppState,
 };
 use async_trait::async_trait;
@@ -31,11 +31,11 @@ impl SessionEntry for SessionLogin {
     }
 }
 
-pub struct SessionMode;
+pub struct ServerSessionLab;
 
 #[async_trait]
-impl LoginMode for SessionMode {
-    const INFO: ModeInfo = ModeInfo {
+impl Lab for ServerSessionLab {
+    const INFO: LabInfo = LabInfo {
         slug: "session",
         cookie: crate::cookies::jar::LabCookie::Session,
         title: "Server-side session",

@@ -12,12 +12,12 @@
 //! What it cannot do: revoke one cookie. The server keeps nothing, so a stolen copy works
 //! until it expires — unless the password (or the key) changes.
 
-use super::jar::{LabCookie, Sent, SetCookie};
 use crate::clock::unix_now;
 use crate::{
     accounts::service::AuthenticatedUser,
+    cookies::jar::{LabCookie, Sent, SetCookie},
     error::AppError,
-    modes::{LoginMode, ModeInfo, Outcome, Visitor},
+    labs::{Lab, LabInfo, Outcome, Visitor},
     state::AppState,
 };
 use async_trait::async_trait;
@@ -73,9 +73,9 @@ pub fn open(key: &Key, name: &str, raw: &str, now: u64) -> Result<SignedUser, Si
     Ok(user)
 }
 
-pub struct SignedCookieMode;
+pub struct SignedCookieLab;
 
-impl SignedCookieMode {
+impl SignedCookieLab {
     /// The checked cookie content, or the outcome when there is none or it fails a check.
     async fn read(
         state: &AppState,
@@ -119,8 +119,8 @@ impl SignedCookieMode {
 }
 
 #[async_trait]
-impl LoginMode for SignedCookieMode {
-    const INFO: ModeInfo = ModeInfo {
+impl Lab for SignedCookieLab {
+    const INFO: LabInfo = LabInfo {
         slug: "signed-cookie",
         cookie: crate::cookies::jar::LabCookie::SignedUser,
         title: "Signed cookie",

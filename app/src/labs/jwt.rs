@@ -2,19 +2,19 @@
 //! session; the visit counter rides in the token, which every profile visit re-issues with
 //! `count + 1`. Logout puts the token (and its login) on the denylist.
 
-use super::service::{TokenError, Verified};
 use crate::{
     accounts::service::AuthenticatedUser,
     cookies::jar::{LabCookie, Sent, SetCookie},
     error::AppError,
-    modes::{LoginMode, ModeInfo, Outcome, Visitor},
+    jwt::service::{TokenError, Verified},
+    labs::{Lab, LabInfo, Outcome, Visitor},
     state::AppState,
 };
 use async_trait::async_trait;
 
-pub struct JwtMode;
+pub struct JwtLab;
 
-impl JwtMode {
+impl JwtLab {
     /// The verdict on the token cookie; `None` when there is none.
     async fn read(state: &AppState, visitor: &Visitor) -> Result<Option<Verified>, AppError> {
         match visitor.cookies.get(state.cookies.name(LabCookie::Token)) {
@@ -35,8 +35,8 @@ impl JwtMode {
 }
 
 #[async_trait]
-impl LoginMode for JwtMode {
-    const INFO: ModeInfo = ModeInfo {
+impl Lab for JwtLab {
+    const INFO: LabInfo = LabInfo {
         slug: "jwt",
         cookie: crate::cookies::jar::LabCookie::Token,
         title: "JSON Web Token",

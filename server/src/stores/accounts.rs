@@ -1,54 +1,54 @@
-//! The `accounts` table (see `server/migrations/accounts/{sqlite,postgres}`). Usernames keep
-//! the case the user typed; a lower-cased key makes them unique regardless of case.
-//! The same SQL runs on SQLite and PostgreSQL (see [`crate::sql`]).
+//! The accounts adapter: the `accounts` table (`server/migrations/accounts/{sqlite,postgres}`),
+//! one SQL text for both databases (`sql.rs`).
 
-use crate::{
-    sql::{unix_now, SqlPool},
-    with_pool,
+use super::sql::{database_error, unix_now, SqlPool};
+use crate::with_pool;
+use app::{
+    accounts::store::{Account, AccountStore, InsertOutcome},
+    error::AppError,
 };
+use async_trait::async_trait;
 
-/// An account as stored. The hash is kept out of `Debug` so it can never reach a log.
-#[derive(Clone, sqlx::FromRow)]
-pub struct Account {
-    pub id: i64,
-    pub username: String,
-    pub password_hash: String,
-    /// Bumped at every password change; see the `credentials_version` migration.
-    pub credentials_version: i64,
+/// An `accounts` row as sqlx reads it.
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    username: String,
+    password_hash: String,
+    credentials_version: i64,
 }
 
-impl std::fmt::Debug for Account {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Account")
-            .field("id", &self.id)
-            .field("username", &self.username)
-            .field("credentials_version", &self.credentials_version)
-            .finish_non_exhaustive()
+impl From<Row> for Account {
+    fn from(row: Row) -> Self {
+        Account {
+            id: row.id,
+            username: row.username,
+            password_hash: row.password_hash,
+            credentials_version: row.credentials_version,
+        }
     }
 }
 
-/// What inserting an account can run into besides a database failure.
-pub enum InsertOutcome {
-    Created,
-    UsernameTaken,
-}
-
+/// Accounts in SQLite or PostgreSQL (`server/migrations/accounts/`).
 #[derive(Clone, Debug)]
-pub struct AccountRepository {
+pub struct SqlAccounts {
     pool: SqlPool,
 }
 
-impl AccountRepository {
+impl SqlAccounts {
     pub fn new(pool: SqlPool) -> Self {
         Self { pool }
     }
+}
 
-    pub async fn insert(
+#[async_trait]
+impl AccountStore for SqlAccounts {
+    async fn insert(
         &self,
         username: &str,
         username_key: &str,
         password_hash: &str,
-    ) -> Result<InsertOutcome, sqlx::Error> {
+    ) -> Result<InsertOutcome, AppError> {
         let result = with_pool!(&self.pool, pool => sqlx::query(
             "INSERT INTO accounts (username, username_key, password_hash, created_at)
              VALUES ($1, $2, $3, $4)",
@@ -65,37 +65,36 @@ impl AccountRepository {
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
                 Ok(InsertOutcome::UsernameTaken)
             }
-            Err(e) => Err(e),
+            Err(e) => Err(database_error(e)),
         }
     }
 
-    pub async fn find_by_key(&self, username_key: &str) -> Result<Option<Account>, sqlx::Error> {
-        with_pool!(&self.pool, pool => sqlx::query_as::<_, Account>(
+    async fn find_by_key(&self, username_key: &str) -> Result<Option<Account>, AppError> {
+        with_pool!(&self.pool, pool => sqlx::query_as::<_, Row>(
             "SELECT id, username, password_hash, credentials_version
              FROM accounts WHERE username_key = $1",
         )
         .bind(username_key)
         .fetch_optional(pool)
         .await)
+        .map(|row| row.map(Account::from))
+        .map_err(database_error)
     }
 
     /// The account's current credentials version; `None` if the account is gone.
-    pub async fn credentials_version(&self, id: i64) -> Result<Option<i64>, sqlx::Error> {
+    async fn credentials_version(&self, id: i64) -> Result<Option<i64>, AppError> {
         with_pool!(&self.pool, pool => sqlx::query_scalar(
             "SELECT credentials_version FROM accounts WHERE id = $1",
         )
         .bind(id)
         .fetch_optional(pool)
         .await)
+        .map_err(database_error)
     }
 
     /// Stores a new hash and bumps the credentials version in one statement, so no request
     /// can see the new password with the old version. Returns the new version.
-    pub async fn change_password(
-        &self,
-        id: i64,
-        password_hash: &str,
-    ) -> Result<Option<i64>, sqlx::Error> {
+    async fn change_password(&self, id: i64, password_hash: &str) -> Result<Option<i64>, AppError> {
         with_pool!(&self.pool, pool => sqlx::query_scalar(
             "UPDATE accounts SET password_hash = $1, credentials_version = credentials_version + 1
              WHERE id = $2 RETURNING credentials_version",
@@ -104,10 +103,11 @@ impl AccountRepository {
         .bind(id)
         .fetch_optional(pool)
         .await)
+        .map_err(database_error)
     }
 
     /// For readiness checks.
-    pub async fn ping(&self) -> Result<(), sqlx::Error> {
-        self.pool.ping().await
+    async fn ping(&self) -> Result<(), AppError> {
+        self.pool.ping().await.map_err(database_error)
     }
 }

@@ -7,11 +7,11 @@
 //!
 //! This cookie is read **only** by this lab; nothing else in the app trusts it.
 
-use super::jar::{CookieRules, LabCookie, Sent, SetCookie};
 use crate::{
     accounts::service::AuthenticatedUser,
+    cookies::jar::{CookieRules, LabCookie, Sent, SetCookie},
     error::AppError,
-    modes::{LoginMode, ModeInfo, Outcome, Visitor},
+    labs::{Lab, LabInfo, Outcome, Visitor},
     state::AppState,
 };
 use async_trait::async_trait;
@@ -47,9 +47,9 @@ impl PlainUser {
     }
 }
 
-pub struct PlainCookieMode;
+pub struct PlainCookieLab;
 
-impl PlainCookieMode {
+impl PlainCookieLab {
     /// The `user` cookie's content, or the outcome to answer with when there is none.
     fn read(state: &AppState, visitor: &Visitor) -> Result<PlainUser, Outcome> {
         let rules = &state.cookies;
@@ -63,8 +63,8 @@ impl PlainCookieMode {
 }
 
 #[async_trait]
-impl LoginMode for PlainCookieMode {
-    const INFO: ModeInfo = ModeInfo {
+impl Lab for PlainCookieLab {
+    const INFO: LabInfo = LabInfo {
         slug: "cookie",
         cookie: crate::cookies::jar::LabCookie::PlainUser,
         title: "Plain cookie",

@@ -1,5 +1,5 @@
-//! The four ways to stay logged in (SPEC section 4): the shared flow of every mode, the
-//! cookies each sets (SPEC section 7), and bad cookies on every profile route (SPEC 9.5).
+//! The four labs, four ways to stay logged in (docs/spec.md §4): the shared flow of every lab, the
+//! cookies each sets (docs/spec.md §7), and bad cookies on every profile route (docs/spec.md §9.5).
 
 use crate::common::*;
 use reqwest::StatusCode;

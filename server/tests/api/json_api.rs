@@ -1,5 +1,5 @@
-//! The JSON API of SPEC section 5: tokens, `/api/me`, `/api/echo`, OpenAPI, and JSON errors
-//! for every kind of bad input (SPEC 9.5).
+//! The JSON API of docs/spec.md §5: tokens, `/api/me`, `/api/echo`, OpenAPI, and JSON errors
+//! for every kind of bad input (docs/spec.md §9.5).
 
 use crate::common::*;
 use reqwest::{header, StatusCode};

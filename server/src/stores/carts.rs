@@ -1,0 +1,265 @@
+//! The cart adapters: in memory, in SQL (SQLite or PostgreSQL) and in Redis. Every change is
+//! one atomic step in the store (`UPDATE … SET apples = apples + 1` in SQL, a Lua script in
+//! Redis, a locked map in memory), so concurrent requests never lose an apple.
+
+use super::sql::{self, database_error, redis_error, SqlPool};
+use crate::with_pool;
+use app::{clock::unix_now, error::AppError, shop::cart::CartStore};
+use async_trait::async_trait;
+use fred::prelude::{ClientLike, KeysInterface, LuaInterface, Pool as RedisPool};
+use std::{collections::HashMap, sync::Mutex, time::Duration};
+
+/// Carts in this process's memory: gone on restart, like the memory session store.
+#[derive(Default)]
+pub struct MemoryCarts {
+    carts: Mutex<HashMap<String, (u64, u64)>>,
+}
+
+impl MemoryCarts {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, (u64, u64)>> {
+        self.carts.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+#[async_trait]
+impl CartStore for MemoryCarts {
+    async fn add_apple(&self, cart_id: &str) -> Result<u64, AppError> {
+        let mut carts = self.lock();
+        let cart = carts.entry(cart_id.to_owned()).or_insert((0, 0));
+        cart.0 += 1;
+        cart.1 = unix_now();
+        Ok(cart.0)
+    }
+
+    async fn apples(&self, cart_id: &str) -> Result<u64, AppError> {
+        Ok(self.lock().get(cart_id).map_or(0, |c| c.0))
+    }
+
+    async fn take_all(&self, cart_id: &str) -> Result<u64, AppError> {
+        Ok(self.lock().remove(cart_id).map_or(0, |c| c.0))
+    }
+
+    async fn discard(&self, cart_id: &str) -> Result<(), AppError> {
+        self.lock().remove(cart_id);
+        Ok(())
+    }
+
+    async fn delete_idle(&self, idle: Duration) -> Result<u64, AppError> {
+        let cutoff = unix_now().saturating_sub(idle.as_secs());
+        let mut carts = self.lock();
+        let before = carts.len();
+        carts.retain(|_, (_, updated)| *updated >= cutoff);
+        Ok((before - carts.len()) as u64)
+    }
+
+    async fn ping(&self) -> Result<(), AppError> {
+        Ok(())
+    }
+}
+
+/// Carts in the SQL database that also holds the sessions (SQLite or PostgreSQL): every
+/// change is one statement, so concurrent requests from any number of processes add up.
+#[derive(Clone)]
+pub struct SqlCarts {
+    pool: SqlPool,
+}
+
+impl SqlCarts {
+    pub fn new(pool: SqlPool) -> Self {
+        Self { pool }
+    }
+
+    /// Creates the table if needed (the session store manages its own table the same way).
+    pub async fn migrate(&self) -> Result<(), sqlx::Error> {
+        with_pool!(&self.pool, pool => sqlx::query(
+            "CREATE TABLE IF NOT EXISTS shop_carts (
+                 id TEXT PRIMARY KEY NOT NULL,
+                 apples BIGINT NOT NULL,
+                 updated_at BIGINT NOT NULL
+             )",
+        )
+        .execute(pool)
+        .await
+        .map(|_| ()))
+    }
+}
+
+#[async_trait]
+impl CartStore for SqlCarts {
+    async fn add_apple(&self, cart_id: &str) -> Result<u64, AppError> {
+        let apples: i64 = with_pool!(&self.pool, pool => sqlx::query_scalar(
+            "INSERT INTO shop_carts (id, apples, updated_at) VALUES ($1, 1, $2)
+             ON CONFLICT (id) DO UPDATE SET apples = shop_carts.apples + 1, updated_at = $2
+             RETURNING apples",
+        )
+        .bind(cart_id)
+        .bind(sql::unix_now())
+        .fetch_one(pool)
+        .await)
+        .map_err(database_error)?;
+        Ok(apples as u64)
+    }
+
+    async fn apples(&self, cart_id: &str) -> Result<u64, AppError> {
+        let apples: Option<i64> = with_pool!(&self.pool, pool => sqlx::query_scalar(
+            "SELECT apples FROM shop_carts WHERE id = $1",
+        )
+        .bind(cart_id)
+        .fetch_optional(pool)
+        .await)
+        .map_err(database_error)?;
+        Ok(apples.unwrap_or(0) as u64)
+    }
+
+    async fn take_all(&self, cart_id: &str) -> Result<u64, AppError> {
+        let apples: Option<i64> = with_pool!(&self.pool, pool => sqlx::query_scalar(
+            "DELETE FROM shop_carts WHERE id = $1 RETURNING apples",
+        )
+        .bind(cart_id)
+        .fetch_optional(pool)
+        .await)
+        .map_err(database_error)?;
+        Ok(apples.unwrap_or(0) as u64)
+    }
+
+    async fn discard(&self, cart_id: &str) -> Result<(), AppError> {
+        with_pool!(&self.pool, pool => sqlx::query("DELETE FROM shop_carts WHERE id = $1")
+            .bind(cart_id)
+            .execute(pool)
+            .await
+            .map(|_| ()))
+        .map_err(database_error)?;
+        Ok(())
+    }
+
+    async fn delete_idle(&self, idle: Duration) -> Result<u64, AppError> {
+        let cutoff = sql::unix_now() - idle.as_secs() as i64;
+        let deleted = with_pool!(&self.pool, pool => sqlx::query(
+            "DELETE FROM shop_carts WHERE updated_at < $1",
+        )
+        .bind(cutoff)
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()))
+        .map_err(database_error)?;
+        Ok(deleted)
+    }
+
+    async fn ping(&self) -> Result<(), AppError> {
+        self.pool.ping().await.map_err(database_error)?;
+        Ok(())
+    }
+}
+
+/// Carts in Redis, beside the sessions. Adding is one Lua script (`INCR` then `EXPIRE`), which
+/// Redis runs atomically, so every process adds up and no cart is left without its expiry;
+/// each cart expires after `idle` without a change, like its session.
+#[derive(Clone)]
+pub struct RedisCarts {
+    pool: RedisPool,
+    idle: Duration,
+}
+
+impl RedisCarts {
+    pub fn new(pool: RedisPool, idle: Duration) -> Self {
+        Self { pool, idle }
+    }
+
+    fn key(cart_id: &str) -> String {
+        format!("cart:{cart_id}")
+    }
+}
+
+/// One apple more, and the idle expiry renewed, in one step: a process that dies between
+/// the two cannot leave a cart that never expires.
+const ADD_APPLE: &str = "local apples = redis.call('INCR', KEYS[1])
+redis.call('EXPIRE', KEYS[1], ARGV[1])
+return apples";
+
+#[async_trait]
+impl CartStore for RedisCarts {
+    async fn add_apple(&self, cart_id: &str) -> Result<u64, AppError> {
+        let idle = self.idle.as_secs().max(1).to_string();
+        let apples: i64 = self
+            .pool
+            .eval(ADD_APPLE, vec![Self::key(cart_id)], vec![idle])
+            .await
+            .map_err(redis_error)?;
+        Ok(apples.max(0) as u64)
+    }
+
+    async fn apples(&self, cart_id: &str) -> Result<u64, AppError> {
+        let apples: Option<i64> = self
+            .pool
+            .get(Self::key(cart_id))
+            .await
+            .map_err(redis_error)?;
+        Ok(apples.unwrap_or(0).max(0) as u64)
+    }
+
+    async fn take_all(&self, cart_id: &str) -> Result<u64, AppError> {
+        let apples: Option<i64> = self
+            .pool
+            .getdel(Self::key(cart_id))
+            .await
+            .map_err(redis_error)?;
+        Ok(apples.unwrap_or(0).max(0) as u64)
+    }
+
+    async fn discard(&self, cart_id: &str) -> Result<(), AppError> {
+        let _: i64 = self
+            .pool
+            .del(Self::key(cart_id))
+            .await
+            .map_err(redis_error)?;
+        Ok(())
+    }
+
+    async fn delete_idle(&self, _: Duration) -> Result<u64, AppError> {
+        Ok(0) // Redis expires idle carts itself.
+    }
+
+    async fn ping(&self) -> Result<(), AppError> {
+        let _: String = self.pool.ping(None).await.map_err(redis_error)?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    async fn hundred_concurrent_adds(store: Arc<dyn CartStore>) {
+        let tasks: Vec<_> = (0..100)
+            .map(|_| {
+                let store = store.clone();
+                tokio::spawn(async move { store.add_apple("cart").await.unwrap() })
+            })
+            .collect();
+        for task in tasks {
+            task.await.unwrap();
+        }
+        assert_eq!(store.apples("cart").await.unwrap(), 100);
+        assert_eq!(store.take_all("cart").await.unwrap(), 100);
+        assert_eq!(store.apples("cart").await.unwrap(), 0);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn memory_carts_lose_no_concurrent_add() {
+        hundred_concurrent_adds(Arc::new(MemoryCarts::default())).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn sqlite_carts_lose_no_concurrent_add() {
+        let dir = tempfile::tempdir().unwrap();
+        let options = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(dir.path().join("carts.db"))
+            .create_if_missing(true)
+            .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal);
+        let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
+        let carts = SqlCarts::new(SqlPool::Sqlite(pool));
+        carts.migrate().await.unwrap();
+        hundred_concurrent_adds(Arc::new(carts)).await;
+    }
+}

@@ -1,0 +1,164 @@
+//! The denylist adapters: in memory, in SQL (SQLite or PostgreSQL) and in Redis, each beside
+//! the session store of the same kind. Entries past their `until` never count.
+
+use super::sql::{database_error, redis_error, SqlPool};
+use crate::with_pool;
+use app::{clock::unix_now, error::AppError, jwt::revocation::RevocationStore};
+use async_trait::async_trait;
+use fred::prelude::{Expiration, KeysInterface, Pool as RedisPool};
+use std::{collections::HashMap, sync::Mutex};
+
+/// The denylist in this process's memory, beside the memory session store.
+#[derive(Default)]
+pub struct MemoryRevocations {
+    until: Mutex<HashMap<String, u64>>,
+}
+
+impl MemoryRevocations {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, u64>> {
+        self.until.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+#[async_trait]
+impl RevocationStore for MemoryRevocations {
+    async fn revoke(&self, ids: &[&str], until: u64) -> Result<(), AppError> {
+        let mut denied = self.lock();
+        for id in ids {
+            let entry = denied.entry((*id).to_owned()).or_insert(until);
+            *entry = (*entry).max(until);
+        }
+        Ok(())
+    }
+
+    async fn any_revoked(&self, ids: &[&str]) -> Result<bool, AppError> {
+        let now = unix_now();
+        let denied = self.lock();
+        Ok(ids
+            .iter()
+            .any(|id| denied.get(*id).is_some_and(|until| *until > now)))
+    }
+
+    async fn delete_expired(&self) -> Result<u64, AppError> {
+        let now = unix_now();
+        let mut denied = self.lock();
+        let before = denied.len();
+        denied.retain(|_, until| *until > now);
+        Ok((before - denied.len()) as u64)
+    }
+}
+
+/// The denylist as a table in the session database (SQLite or PostgreSQL).
+#[derive(Clone)]
+pub struct SqlRevocations {
+    pool: SqlPool,
+}
+
+impl SqlRevocations {
+    pub fn new(pool: SqlPool) -> Self {
+        Self { pool }
+    }
+
+    pub async fn migrate(&self) -> Result<(), sqlx::Error> {
+        with_pool!(&self.pool, pool => sqlx::query(
+            "CREATE TABLE IF NOT EXISTS revoked_tokens (
+                id TEXT PRIMARY KEY NOT NULL,
+                until BIGINT NOT NULL
+            )",
+        )
+        .execute(pool)
+        .await
+        .map(|_| ()))
+    }
+}
+
+#[async_trait]
+impl RevocationStore for SqlRevocations {
+    async fn revoke(&self, ids: &[&str], until: u64) -> Result<(), AppError> {
+        // Each id is one idempotent statement: a retry after a failure does no harm.
+        for id in ids {
+            with_pool!(&self.pool, pool => sqlx::query(
+                "INSERT INTO revoked_tokens (id, until) VALUES ($1, $2)
+                 ON CONFLICT (id) DO UPDATE SET until = excluded.until
+                 WHERE revoked_tokens.until < excluded.until",
+            )
+            .bind(*id)
+            .bind(until as i64)
+            .execute(pool)
+            .await
+            .map(|_| ()))
+            .map_err(database_error)?;
+        }
+        Ok(())
+    }
+
+    async fn any_revoked(&self, ids: &[&str]) -> Result<bool, AppError> {
+        let placeholders: Vec<String> = (2..=ids.len() + 1).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT COUNT(*) FROM revoked_tokens WHERE until > $1 AND id IN ({})",
+            placeholders.join(", ")
+        );
+        let found: i64 = with_pool!(&self.pool, pool => {
+            let mut query = sqlx::query_scalar(&sql).bind(unix_now() as i64);
+            for id in ids {
+                query = query.bind(*id);
+            }
+            query.fetch_one(pool).await
+        })
+        .map_err(database_error)?;
+        Ok(found > 0)
+    }
+
+    async fn delete_expired(&self) -> Result<u64, AppError> {
+        let deleted = with_pool!(&self.pool, pool => sqlx::query(
+            "DELETE FROM revoked_tokens WHERE until <= $1",
+        )
+        .bind(unix_now() as i64)
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()))
+        .map_err(database_error)?;
+        Ok(deleted)
+    }
+}
+
+/// The denylist in Redis: one key per id, expiring by itself when the token would have.
+#[derive(Clone)]
+pub struct RedisRevocations {
+    pool: RedisPool,
+}
+
+impl RedisRevocations {
+    pub fn new(pool: RedisPool) -> Self {
+        Self { pool }
+    }
+
+    fn key(id: &str) -> String {
+        format!("revoked:{id}")
+    }
+}
+
+#[async_trait]
+impl RevocationStore for RedisRevocations {
+    async fn revoke(&self, ids: &[&str], until: u64) -> Result<(), AppError> {
+        for id in ids {
+            let expiry = Some(Expiration::EXAT(until as i64));
+            let _: () = self
+                .pool
+                .set(Self::key(id), 1, expiry, None, false)
+                .await
+                .map_err(redis_error)?;
+        }
+        Ok(())
+    }
+
+    async fn any_revoked(&self, ids: &[&str]) -> Result<bool, AppError> {
+        let keys: Vec<String> = ids.iter().map(|id| Self::key(id)).collect();
+        let found: i64 = self.pool.exists(keys).await.map_err(redis_error)?;
+        Ok(found > 0)
+    }
+
+    async fn delete_expired(&self) -> Result<u64, AppError> {
+        Ok(0) // Redis expires the keys itself.
+    }
+}
