@@ -28,31 +28,47 @@ else
   t=$(date +%s); rustup target add wasm32-unknown-unknown; done_in "$t"
 fi
 
-step "cargo-leptos $CARGO_LEPTOS_VERSION (no_downloads)"
-if have cargo-leptos && cargo leptos --version 2>/dev/null | grep -q " $CARGO_LEPTOS_VERSION"; then
-  echo "    present"
-else
-  echo "    installing: several minutes on a fresh machine (2 cores)"
-  t=$(date +%s)
-  # Its own release profile is fat LTO with one codegen unit (29 min on 2 cores); a build
-  # tool's speed does not need that, so thin-local LTO and parallel codegen units.
-  CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
-    cargo install "cargo-leptos@$CARGO_LEPTOS_VERSION" --locked --features no_downloads
-  done_in "$t"
-fi
-
+# The two slow installs run side by side: the wasm-bindgen CLI in the background while
+# cargo-leptos builds in the foreground (measured cold times: docs/performance.md).
 # The CLI must match the wasm-bindgen crate in Cargo.lock exactly.
 WB_VERSION=$(grep -A1 '^name = "wasm-bindgen"$' Cargo.lock | sed -n 's/^version = "\(.*\)"$/\1/p')
+WB_LOG=$ROOT/target/bootstrap-wasm-bindgen.log
+wb_pid=""
 step "wasm-bindgen CLI $WB_VERSION (matching Cargo.lock)"
 if have wasm-bindgen && [[ "$(wasm-bindgen --version)" == "wasm-bindgen $WB_VERSION" ]]; then
   echo "    present"
 else
-  echo "    installing: about 3-7 minutes on a fresh machine"
-  t=$(date +%s)
+  echo "    installing in the background (about 5 minutes on a fresh machine), log: $WB_LOG"
+  mkdir -p "$(dirname "$WB_LOG")"
+  wb_start=$(date +%s)
   # Without --locked: its lockfile wants a webpki-roots release the registry does not serve.
+  # Released, but without fat LTO: it runs at every build, its build time once.
   CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
-    cargo install wasm-bindgen-cli --version "=$WB_VERSION" --force
+    cargo install wasm-bindgen-cli --version "=$WB_VERSION" --force >"$WB_LOG" 2>&1 &
+  wb_pid=$!
+fi
+
+step "cargo-leptos $CARGO_LEPTOS_VERSION (no_downloads)"
+if have cargo-leptos && cargo leptos --version 2>/dev/null | grep -q " $CARGO_LEPTOS_VERSION"; then
+  echo "    present"
+else
+  echo "    installing: about 10 minutes on a fresh machine (2 cores)"
+  t=$(date +%s)
+  # A debug build: cargo-leptos only drives cargo, wasm-bindgen and wasm-opt, so its own
+  # speed is invisible, while its release profile (fat LTO, one codegen unit) took 29 minutes.
+  CARGO_PROFILE_DEV_DEBUG=0 \
+    cargo install "cargo-leptos@$CARGO_LEPTOS_VERSION" --locked --features no_downloads --debug
   done_in "$t"
+fi
+
+if [[ -n "$wb_pid" ]]; then
+  step "waiting for the wasm-bindgen CLI"
+  if ! wait "$wb_pid"; then
+    tail -n 30 "$WB_LOG"
+    echo "installing the wasm-bindgen CLI failed (log: $WB_LOG)" >&2
+    exit 1
+  fi
+  done_in "$wb_start"
 fi
 
 step "wasm-opt from npm binaryen 132 (for release builds)"

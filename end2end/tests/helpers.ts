@@ -39,9 +39,14 @@ export async function waitForHydration(page: Page): Promise<void> {
 }
 
 /** Checks the cart holds `apples`, pays, and sees the receipt. */
-export async function payFor(page: Page, apples: number): Promise<void> {
+/** "1 apple", "N apples", as the shop says it. */
+export function apples(n: number): string {
+  return n === 1 ? '1 apple' : `${n} apples`;
+}
+
+export async function payFor(page: Page, count: number): Promise<void> {
   await page.goto('/shop/checkout');
-  await expect(page.getByText(`You have ${apples} apples in your cart`)).toBeVisible();
+  await expect(page.getByText(`You have ${apples(count)} in your cart`)).toBeVisible();
   await page.getByRole('button', { name: 'Pay' }).click();
-  await expect(page.getByText(`You paid for your ${apples} apples!`)).toBeVisible();
+  await expect(page.getByText(`You paid for your ${apples(count)}!`)).toBeVisible();
 }

@@ -40,7 +40,7 @@ test('no password, session id, cookie value or token reaches the server log', as
   await page.goto('/shop/apple');
   await waitForHydration(page);
   await page.getByRole('button', { name: 'Add an apple' }).click();
-  await expect(page.getByText('You have 1 apples!')).toBeVisible();
+  await expect(page.getByText('You have 1 apple!')).toBeVisible();
   await payFor(page, 1);
 
   for (const mode of MODES) {

@@ -1,6 +1,6 @@
 // The four ways to stay logged in, in a real browser: each mode counts profile visits 1, 2, 3
 // and logs out; the plain cookie can be rewritten by a page script to impersonate anyone; the
-// same edit of the signed cookie sends the browser back to the login page.
+// same edit of the signed cookie sends the browser back to the login page, which says why.
 import { expect, test } from './fixtures';
 import { modeLogin, register, uniqueUsername } from './helpers';
 
@@ -18,6 +18,10 @@ for (const mode of MODES) {
     }
     await page.getByRole('button', { name: 'Log out' }).click();
     await expect(page).toHaveURL(new RegExp(`/${mode}/login$`));
+    // The login page says what the logout destroyed, once.
+    await expect(page.getByRole('status')).toContainText('You are logged out.');
+    await page.reload();
+    await expect(page.getByTestId('notice')).toHaveCount(0);
     await page.goto(`/${mode}/profile`);
     await expect(page).toHaveURL(new RegExp(`/${mode}/login$`));
   });
@@ -58,4 +62,6 @@ test('signed-cookie: the same edit sends the browser back to the login page', as
   await page.goto('/signed-cookie/profile');
   await expect(page).toHaveURL(/\/signed-cookie\/login$/);
   expect((await context.cookies()).some((c) => c.name === 'signed_user')).toBe(false);
+  // And the login page says why, in the words of the check that failed.
+  await expect(page.getByRole('alert')).toContainText('Your signed cookie failed its seal check');
 });

@@ -1,7 +1,7 @@
 // The apple shop in a real browser: with wasm (count updates in place), without JavaScript
 // (plain forms and redirects), and across two tabs of one browser.
 import { expect, test } from './fixtures';
-import { payFor, register, shopLogin, uniqueUsername, waitForHydration } from './helpers';
+import { apples, payFor, register, shopLogin, uniqueUsername, waitForHydration } from './helpers';
 
 test('register, log in, add three apples in place, pay, log out', async ({ page }) => {
   const username = uniqueUsername('e2e');
@@ -15,7 +15,7 @@ test('register, log in, add three apples in place, pay, log out', async ({ page 
   await page.evaluate(() => ((window as any).__samePage = true));
   for (const n of [1, 2, 3]) {
     await page.getByRole('button', { name: 'Add an apple' }).click();
-    await expect(page.getByText(`You have ${n} apples!`)).toBeVisible();
+    await expect(page.getByText(`You have ${apples(n)}!`)).toBeVisible();
   }
   expect(await page.evaluate(() => (window as any).__samePage)).toBe(true);
   expect(new URL(page.url()).pathname).toBe('/shop/apple');
@@ -39,11 +39,11 @@ test('a second tab of the same browser sees the same cart', async ({ context }) 
   await first.goto('/shop/apple');
   await waitForHydration(first);
   await first.getByRole('button', { name: 'Add an apple' }).click();
-  await expect(first.getByText('You have 1 apples!')).toBeVisible();
+  await expect(first.getByText('You have 1 apple!')).toBeVisible();
 
   const second = await context.newPage();
   await second.goto('/shop/apple');
-  await expect(second.getByText('You have 1 apples!')).toBeVisible();
+  await expect(second.getByText('You have 1 apple!')).toBeVisible();
   await waitForHydration(second);
   await second.getByRole('button', { name: 'Add an apple' }).click();
   await expect(second.getByText('You have 2 apples!')).toBeVisible();
@@ -64,7 +64,7 @@ test.describe('with JavaScript disabled', () => {
     for (const n of [1, 2, 3]) {
       await page.getByRole('button', { name: 'Add an apple' }).click();
       await expect(page).toHaveURL(/\/shop\/apple$/);
-      await expect(page.getByText(`You have ${n} apples!`)).toBeVisible();
+      await expect(page.getByText(`You have ${apples(n)}!`)).toBeVisible();
     }
     await expect(page.locator('body[data-hydrated]')).toHaveCount(0);
 

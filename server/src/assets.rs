@@ -15,6 +15,7 @@
 
 use axum::{
     http::{header, HeaderValue, Response},
+    routing::get,
     Router,
 };
 use sha2::{Digest, Sha256};
@@ -27,13 +28,30 @@ use tower_http::{
 const FOREVER: &str = "public, max-age=31536000, immutable";
 const REVALIDATE: &str = "no-cache";
 
-/// Serves `site_root/pkg` under `/pkg`, and under `/pkg/<version>` when there is a version.
+/// The site's icon, built into the binary (`style/favicon.svg`): browsers ask for one on every
+/// page, and a 404 in every console teaches the wrong habit.
+const FAVICON: &str = include_str!("../../style/favicon.svg");
+
+/// Serves `site_root/pkg` under `/pkg`, and under `/pkg/<version>` when there is a version;
+/// the icon at `/favicon.svg` and `/favicon.ico`.
 pub fn router<S: Clone + Send + Sync + 'static>(
     site_root: &Path,
     version: Option<&str>,
 ) -> Router<S> {
     let dir = site_root.join("pkg");
-    let router = serve(Router::new(), "/pkg", &dir, REVALIDATE);
+    let icon = || async {
+        (
+            [
+                (header::CONTENT_TYPE, "image/svg+xml"),
+                (header::CACHE_CONTROL, "public, max-age=86400"),
+            ],
+            FAVICON,
+        )
+    };
+    let router = Router::new()
+        .route("/favicon.svg", get(icon))
+        .route("/favicon.ico", get(icon));
+    let router = serve(router, "/pkg", &dir, REVALIDATE);
     match version {
         Some(version) => serve(router, &format!("/pkg/{version}"), &dir, FOREVER),
         None => router,

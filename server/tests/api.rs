@@ -15,6 +15,7 @@ mod api {
     mod jwt;
     mod labs;
     mod lifecycle;
+    mod notices;
     mod security;
     mod shop;
 }

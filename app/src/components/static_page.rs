@@ -74,6 +74,7 @@ where
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"/>\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\
          <title>{title} · Session Lab</title>\
+         <link rel=\"icon\" href=\"/favicon.svg\" type=\"image/svg+xml\"/>\
          <link rel=\"stylesheet\" href=\"{stylesheet}\"/>{scripts}</head>\
          <body>{content}</body></html>",
         stylesheet = super::site_files::stylesheet_url(),

@@ -30,14 +30,17 @@ pub enum LabCookie {
     SignedUser,
     /// The `jwt` lab's token.
     Token,
+    /// A one-time note for the next login page: why the last login ended (`labs::Notice`).
+    Notice,
 }
 
 impl LabCookie {
-    pub const ALL: [LabCookie; 4] = [
+    pub const ALL: [LabCookie; 5] = [
         LabCookie::Session,
         LabCookie::PlainUser,
         LabCookie::SignedUser,
         LabCookie::Token,
+        LabCookie::Notice,
     ];
 
     fn base_name(self) -> &'static str {
@@ -46,6 +49,7 @@ impl LabCookie {
             LabCookie::PlainUser => "user",
             LabCookie::SignedUser => "signed_user",
             LabCookie::Token => "token",
+            LabCookie::Notice => "notice",
         }
     }
 
@@ -61,6 +65,7 @@ impl LabCookie {
             LabCookie::PlainUser => "Plain JSON with your name and visit count. The server trusts it blindly: edit it and you are someone else (the cookie lab's lesson).",
             LabCookie::SignedUser => "Your name, count and an expiry, encrypted and authenticated with the server's key. Any change makes the server reject it.",
             LabCookie::Token => "A signed JSON Web Token. Anyone holding it can read its claims; only the server's key can make a valid one.",
+            LabCookie::Notice => "A one-time note for the next login page: why your last login ended. The login page shows it and deletes it.",
         }
     }
 }
@@ -102,6 +107,9 @@ pub fn append(response: &mut Response, cookies: Vec<SetCookie>) {
     }
 }
 
+/// Long enough to follow a redirect; a notice nobody saw is not worth keeping.
+const NOTICE_LIFETIME: Duration = Duration::from_secs(60);
+
 /// How cookies are named and marked on this deployment.
 #[derive(Clone, Debug)]
 pub struct CookieRules {
@@ -122,6 +130,7 @@ impl CookieRules {
             (LabCookie::Session, true) => "__Host-sid",
             (LabCookie::SignedUser, true) => "__Host-signed_user",
             (LabCookie::Token, true) => "__Host-token",
+            (LabCookie::Notice, true) => "__Host-notice",
             (other, false) => other.base_name(),
         }
     }
@@ -136,6 +145,7 @@ impl CookieRules {
             LabCookie::Session | LabCookie::PlainUser => None,
             LabCookie::SignedUser => Some(self.signed_lifetime),
             LabCookie::Token => Some(self.token_lifetime),
+            LabCookie::Notice => Some(NOTICE_LIFETIME),
         }
     }
 

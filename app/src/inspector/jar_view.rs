@@ -139,7 +139,7 @@ fn CookieRow(
                     prop:value=move || value.get()
                     on:input:target=move |ev| value.set(ev.target().value())/>
                 <button type="button" on:click=move |_| write(save_name.clone(), value.get(), None)>"Save"</button>
-                <button type="button" class="secondary"
+                <button type="button" class="danger"
                     on:click=move |_| write(delete_name.clone(), String::new(), Some(0))>"Delete"</button>
             </td>
         })

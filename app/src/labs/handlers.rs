@@ -6,7 +6,7 @@
 //!   (and any bad cookie cleared);
 //! - `POST /<lab>/logout`: ends the login, `303` to the login page.
 
-use super::{pages, Lab, Outcome, Visitor};
+use super::{notice, pages, Lab, Notice, Outcome, Visitor};
 use crate::{
     accounts::service::Credentials,
     components::static_page,
@@ -42,14 +42,21 @@ async fn login_page<L: Lab>(State(state): State<AppState>, visitor: Visitor) -> 
         Ok(Outcome {
             profile: Some(_),
             cookies,
+            ..
         }) => with_cookies(
             Redirect::to(&L::INFO.profile_path()).into_response(),
             cookies,
         ),
         Ok(Outcome {
             profile: None,
-            cookies,
-        }) => with_cookies(pages::login::<L>(None, String::new()), cookies),
+            mut cookies,
+            refused,
+        }) => {
+            // A refusal found now, or the one a redirect carried here; shown once.
+            let carried = notice::take::<L>(&state.cookies, &visitor.cookies, &mut cookies);
+            let notice = refused.or(carried);
+            with_cookies(pages::login::<L>(None, String::new(), notice), cookies)
+        }
         Err(error) => static_page::error_page(error),
     }
 }
@@ -70,7 +77,7 @@ async fn log_in<L: Lab>(
             Redirect::to(&L::INFO.profile_path()).into_response(),
             cookies,
         ),
-        Err(error @ AppError::InvalidCredentials) => pages::login::<L>(Some(error), username),
+        Err(error @ AppError::InvalidCredentials) => pages::login::<L>(Some(error), username, None),
         Err(error) => static_page::error_page(error),
     }
 }
@@ -80,21 +87,29 @@ async fn profile<L: Lab>(State(state): State<AppState>, visitor: Visitor) -> Res
         Ok(Outcome {
             profile: Some(profile),
             cookies,
+            ..
         }) => {
             let wire = state.cookies.wire(L::INFO.cookie, &visitor.cookies);
             with_cookies(pages::profile::<L>(profile, wire), cookies)
         }
         Ok(Outcome {
             profile: None,
-            cookies,
-        }) => with_cookies(Redirect::to(&L::INFO.login_path()).into_response(), cookies),
+            mut cookies,
+            refused,
+        }) => {
+            cookies.extend(refused.and_then(|why| notice::carry::<L>(&state.cookies, why)));
+            with_cookies(Redirect::to(&L::INFO.login_path()).into_response(), cookies)
+        }
         Err(error) => static_page::error_page(error),
     }
 }
 
 async fn log_out<L: Lab>(State(state): State<AppState>, visitor: Visitor) -> Response {
     match L::log_out(&state, &visitor).await {
-        Ok(cookies) => with_cookies(Redirect::to(&L::INFO.login_path()).into_response(), cookies),
+        Ok(mut cookies) => {
+            cookies.extend(notice::carry::<L>(&state.cookies, Notice::LoggedOut));
+            with_cookies(Redirect::to(&L::INFO.login_path()).into_response(), cookies)
+        }
         Err(error) => static_page::error_page(error),
     }
 }

@@ -7,7 +7,7 @@ use crate::{
     cookies::jar::{LabCookie, Sent, SetCookie},
     error::AppError,
     jwt::service::{TokenError, Verified},
-    labs::{Lab, LabInfo, Outcome, Visitor},
+    labs::{Lab, LabInfo, Notice, Outcome, Visitor},
     state::AppState,
 };
 use async_trait::async_trait;
@@ -26,7 +26,16 @@ impl JwtLab {
 
     fn refused(state: &AppState, reason: TokenError) -> Outcome {
         tracing::info!(%reason, "token refused");
-        Outcome::rejected(state.cookies.remove(LabCookie::Token))
+        let why = match reason {
+            TokenError::Malformed => Notice::Unreadable,
+            TokenError::BadSignature => Notice::Signature,
+            TokenError::Expired => Notice::Expired,
+            TokenError::LoginExpired => Notice::TimedOut,
+            TokenError::Revoked => Notice::Revoked,
+            TokenError::Superseded => Notice::PasswordChanged,
+            _ => Notice::TokenRefused,
+        };
+        Outcome::refused(why, Some(state.cookies.remove(LabCookie::Token)))
     }
 
     fn cookie(state: &AppState, token: String) -> Result<SetCookie, AppError> {
@@ -47,6 +56,8 @@ impl Lab for JwtLab {
         logout_lesson: "A signature stays valid until the token expires, so deleting the cookie \
                         is not enough: logout puts the token's id (jti) on a denylist, kept beside \
                         the sessions, so a copied token is refused by every server from now on.",
+        cookie_label: "token",
+        logged_out: "The token's id and its login are on the server's denylist until they would have expired, and your browser deleted the cookie.",
     };
 
     async fn current(state: &AppState, visitor: &Visitor) -> Result<Outcome, AppError> {

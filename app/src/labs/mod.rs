@@ -14,6 +14,8 @@
 
 /// The `GET/POST /<lab>/login`, `GET /<lab>/profile`, `POST /<lab>/logout` routes of a lab.
 pub mod handlers;
+/// Carrying a notice from a profile or logout to the login page.
+pub mod notice;
 /// The login and profile pages every lab shares.
 pub mod pages;
 
@@ -65,6 +67,10 @@ pub struct LabInfo {
     pub lesson: &'static str,
     /// What logging out does in this lab, shown on the profile page.
     pub logout_lesson: &'static str,
+    /// How the lab's cookie is called in messages: `user`, `signed_user`, …
+    pub cookie_label: &'static str,
+    /// What a logout just destroyed, said on the login page after it.
+    pub logged_out: &'static str,
 }
 
 impl LabInfo {
@@ -87,11 +93,13 @@ pub struct Profile {
     pub count: u64,
 }
 
-/// A lab's answer: who (if anyone) and the cookies to set or clear on the way out.
+/// A lab's answer: who (if anyone), the cookies to set or clear on the way out, and why a
+/// login the request carried was refused.
 #[derive(Debug)]
 pub struct Outcome {
     pub profile: Option<Profile>,
     pub cookies: Vec<SetCookie>,
+    pub refused: Option<Notice>,
 }
 
 impl Outcome {
@@ -100,6 +108,7 @@ impl Outcome {
         Self {
             profile: Some(Profile { username, count }),
             cookies,
+            refused: None,
         }
     }
 
@@ -107,13 +116,122 @@ impl Outcome {
         Self {
             profile: None,
             cookies: Vec::new(),
+            refused: None,
         }
     }
-    /// Not logged in, and the cookie that failed a check is deleted.
-    pub fn rejected(clear: SetCookie) -> Self {
+
+    /// Not logged in because the login failed a check; `clear` deletes its cookie, if any.
+    pub fn refused(why: Notice, clear: Option<SetCookie>) -> Self {
         Self {
             profile: None,
-            cookies: vec![clear],
+            cookies: clear.into_iter().collect(),
+            refused: Some(why),
+        }
+    }
+}
+
+/// What a lab's login page tells the visitor about their last login: why the server refused
+/// it, in the words of the check that failed, or what their logout destroyed. The profile
+/// and the logout carry it across their redirect in the short-lived `notice` cookie.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Notice {
+    /// The cookie is not in the form this lab writes.
+    Unreadable,
+    /// The browser sent the lab's cookie twice.
+    Twice,
+    /// The signed cookie failed its seal check.
+    SealBroken,
+    /// The expiry inside the cookie or token has passed.
+    Expired,
+    /// Idle too long, or older than the longest a login may last.
+    TimedOut,
+    /// The password changed after the login.
+    PasswordChanged,
+    /// The token was logged out: it is on the denylist.
+    Revoked,
+    /// The token's signature does not match its header and payload.
+    Signature,
+    /// The token failed another check (algorithm, type, issuer, audience, claims).
+    TokenRefused,
+    /// The visitor logged out.
+    LoggedOut,
+}
+
+impl Notice {
+    const ALL: [Notice; 10] = [
+        Notice::Unreadable,
+        Notice::Twice,
+        Notice::SealBroken,
+        Notice::Expired,
+        Notice::TimedOut,
+        Notice::PasswordChanged,
+        Notice::Revoked,
+        Notice::Signature,
+        Notice::TokenRefused,
+        Notice::LoggedOut,
+    ];
+
+    /// The notice cookie's value.
+    pub fn code(self) -> &'static str {
+        match self {
+            Notice::Unreadable => "unreadable",
+            Notice::Twice => "twice",
+            Notice::SealBroken => "seal",
+            Notice::Expired => "expired",
+            Notice::TimedOut => "timed-out",
+            Notice::PasswordChanged => "password",
+            Notice::Revoked => "revoked",
+            Notice::Signature => "signature",
+            Notice::TokenRefused => "token",
+            Notice::LoggedOut => "logged-out",
+        }
+    }
+
+    /// The notice a cookie value names; anything else is ignored.
+    pub fn from_code(code: &str) -> Option<Notice> {
+        Self::ALL.into_iter().find(|notice| notice.code() == code)
+    }
+
+    /// Whether this is a refusal (shown as an alert) rather than a confirmation.
+    pub fn is_refusal(self) -> bool {
+        self != Notice::LoggedOut
+    }
+
+    /// What the login page says. `lab` names the cookie and what its logout destroyed.
+    pub fn message(self, lab: &LabInfo) -> String {
+        match self {
+            Notice::Unreadable => format!(
+                "Your {} cookie was not in the form this lab writes, so the server ignored it and deleted it.",
+                lab.cookie_label
+            ),
+            Notice::Twice => format!(
+                "Your browser sent two {} cookies, so the server trusted neither and deleted them.",
+                lab.cookie_label
+            ),
+            Notice::SealBroken => "Your signed cookie failed its seal check: it was changed after the \
+                 server sealed it (or copied from another cookie), so the server ignored it and \
+                 deleted it."
+                .to_owned(),
+            Notice::Expired => "Your login expired: the expiry inside it has passed, so the server \
+                 ignored it. Log in again."
+                .to_owned(),
+            Notice::TimedOut => "Your login timed out: it was idle too long, or is older than the \
+                 longest a login may last. Log in again."
+                .to_owned(),
+            Notice::PasswordChanged => "Your password changed since this login, so the server \
+                 ended it. Log in with the new password."
+                .to_owned(),
+            Notice::Revoked => "This token was logged out: its id is on the server's denylist, so \
+                 the server refused it although its signature is valid."
+                .to_owned(),
+            Notice::Signature => "Your token's signature does not match its header and payload: \
+                 it was changed after the server signed it, so the server ignored it and deleted it."
+                .to_owned(),
+            Notice::TokenRefused => "Your token failed the server's checks (its algorithm, type, \
+                 issuer, audience or claims), so the server ignored it and deleted it. The \
+                 viewer's token lab shows what it holds."
+                .to_owned(),
+            Notice::LoggedOut => format!("You are logged out. {}", lab.logged_out),
         }
     }
 }

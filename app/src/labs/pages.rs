@@ -2,7 +2,7 @@
 //! wasm): each visit must be counted and its cookie re-issued by the server, and nothing on
 //! them needs the browser to run code.
 
-use super::{Lab, Profile, ALL};
+use super::{Lab, Notice, Profile, ALL};
 use crate::{
     accounts::forms::LoginForm, components::static_page, cookies::jar::Wire, error::AppError,
 };
@@ -23,8 +23,13 @@ fn OtherLabs(current: &'static str) -> impl IntoView {
     }
 }
 
-/// The login form with the lab's lesson. An `error` renders with its status (`401`).
-pub fn login<L: Lab>(error: Option<AppError>, username: String) -> Response {
+/// The login form with the lab's lesson. An `error` renders with its status (`401`); a
+/// `notice` says what happened to the last login.
+pub fn login<L: Lab>(
+    error: Option<AppError>,
+    username: String,
+    notice: Option<Notice>,
+) -> Response {
     let info = &L::INFO;
     let status = error
         .as_ref()
@@ -34,6 +39,19 @@ pub fn login<L: Lab>(error: Option<AppError>, username: String) -> Response {
         let action = info.login_path();
         view! {
             <h1>{format!("Log in — {}", info.title)}</h1>
+            {notice.map(|notice| if notice.is_refusal() {
+                view! {
+                    <p class="notice refused" role="alert" data-testid="notice" data-notice=notice.code()>
+                        {notice.message(info)}
+                    </p>
+                }.into_any()
+            } else {
+                view! {
+                    <p class="notice done" role="status" data-testid="notice" data-notice=notice.code()>
+                        {notice.message(info)}
+                    </p>
+                }.into_any()
+            })}
             <p class="lesson">{info.lesson}</p>
             {match error {
                 Some(error) => view! {

@@ -11,7 +11,7 @@ use crate::{
     accounts::service::AuthenticatedUser,
     cookies::jar::{CookieRules, LabCookie, Sent, SetCookie},
     error::AppError,
-    labs::{Lab, LabInfo, Outcome, Visitor},
+    labs::{Lab, LabInfo, Notice, Outcome, Visitor},
     state::AppState,
 };
 use async_trait::async_trait;
@@ -55,9 +55,13 @@ impl PlainCookieLab {
         let rules = &state.cookies;
         match visitor.cookies.get(rules.name(LabCookie::PlainUser)) {
             Sent::Absent => Err(Outcome::anonymous()),
-            Sent::One(raw) => PlainUser::parse(raw)
-                .ok_or_else(|| Outcome::rejected(rules.remove(LabCookie::PlainUser))),
-            Sent::Duplicated => Err(Outcome::rejected(rules.remove(LabCookie::PlainUser))),
+            Sent::One(raw) => PlainUser::parse(raw).ok_or_else(|| {
+                Outcome::refused(Notice::Unreadable, Some(rules.remove(LabCookie::PlainUser)))
+            }),
+            Sent::Duplicated => Err(Outcome::refused(
+                Notice::Twice,
+                Some(rules.remove(LabCookie::PlainUser)),
+            )),
         }
     }
 }
@@ -75,6 +79,8 @@ impl Lab for PlainCookieLab {
         logout_lesson: "Logging out only asks your browser to delete the cookie. The server has \
                         nothing to forget, and a saved copy of the cookie (or one typed by hand) \
                         logs in again at once.",
+        cookie_label: "user",
+        logged_out: "Your browser deleted the user cookie; the server had nothing to forget.",
     };
 
     async fn current(state: &AppState, visitor: &Visitor) -> Result<Outcome, AppError> {

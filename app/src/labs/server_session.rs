@@ -10,8 +10,8 @@ use crate::{
     accounts::service::AuthenticatedUser,
     cookies::jar::SetCookie,
     error::AppError,
-    labs::{Lab, LabInfo, Outcome, Visitor},
-    sessions::SessionEntry,
+    labs::{Lab, LabInfo, Notice, Outcome, Visitor},
+    sessions::{Ended, Lookup, SessionEntry},
     state::AppState,
 };
 use async_trait::async_trait;
@@ -33,6 +33,14 @@ impl SessionEntry for SessionLogin {
 
 pub struct ServerSessionLab;
 
+/// What the login page says about a session entry that ended.
+fn notice(ended: Ended) -> Notice {
+    match ended {
+        Ended::TimedOut => Notice::TimedOut,
+        Ended::PasswordChanged => Notice::PasswordChanged,
+    }
+}
+
 #[async_trait]
 impl Lab for ServerSessionLab {
     const INFO: LabInfo = LabInfo {
@@ -45,13 +53,23 @@ impl Lab for ServerSessionLab {
                  memory store forgets everyone at restart, SQLite or Redis keep them.",
         logout_lesson: "Logging out deletes your record from the server's store. A copy of the \
                         old cookie now points at nothing, so it logs nobody in.",
+        cookie_label: "session id",
+        logged_out:
+            "The server deleted your session record; the old session id now points at nothing.",
     };
 
     async fn current(state: &AppState, visitor: &Visitor) -> Result<Outcome, AppError> {
         Ok(
-            match visitor.session.get::<SessionLogin>(&state.accounts).await? {
-                Some(login) => Outcome::logged_in(login.user.username, login.count, Vec::new()),
-                None => Outcome::anonymous(),
+            match visitor
+                .session
+                .find::<SessionLogin>(&state.accounts)
+                .await?
+            {
+                Lookup::Found(login) => {
+                    Outcome::logged_in(login.user.username, login.count, Vec::new())
+                }
+                Lookup::Absent => Outcome::anonymous(),
+                Lookup::Ended(ended) => Outcome::refused(notice(ended), None),
             },
         )
     }
@@ -70,8 +88,14 @@ impl Lab for ServerSessionLab {
     }
 
     async fn visit(state: &AppState, visitor: &Visitor) -> Result<Outcome, AppError> {
-        let Some(mut login) = visitor.session.get::<SessionLogin>(&state.accounts).await? else {
-            return Ok(Outcome::anonymous());
+        let mut login = match visitor
+            .session
+            .find::<SessionLogin>(&state.accounts)
+            .await?
+        {
+            Lookup::Found(login) => login,
+            Lookup::Absent => return Ok(Outcome::anonymous()),
+            Lookup::Ended(ended) => return Ok(Outcome::refused(notice(ended), None)),
         };
         login.count = login.count.saturating_add(1);
         let outcome = Outcome::logged_in(login.user.username.clone(), login.count, Vec::new());

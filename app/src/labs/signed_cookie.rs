@@ -17,7 +17,7 @@ use crate::{
     accounts::service::AuthenticatedUser,
     cookies::jar::{LabCookie, Sent, SetCookie},
     error::AppError,
-    labs::{Lab, LabInfo, Outcome, Visitor},
+    labs::{Lab, LabInfo, Notice, Outcome, Visitor},
     state::AppState,
 };
 use async_trait::async_trait;
@@ -82,17 +82,22 @@ impl SignedCookieLab {
         visitor: &Visitor,
     ) -> Result<Result<SignedUser, Outcome>, AppError> {
         let name = state.cookies.name(LabCookie::SignedUser);
-        let rejected = || Outcome::rejected(state.cookies.remove(LabCookie::SignedUser));
+        let refused =
+            |why| Outcome::refused(why, Some(state.cookies.remove(LabCookie::SignedUser)));
         let raw = match visitor.cookies.get(name) {
             Sent::Absent => return Ok(Err(Outcome::anonymous())),
-            Sent::Duplicated => return Ok(Err(rejected())),
+            Sent::Duplicated => return Ok(Err(refused(Notice::Twice))),
             Sent::One(raw) => raw,
         };
         let user = match open(&state.cookie_key, name, raw, unix_now()) {
             Ok(user) => user,
             Err(reason) => {
                 tracing::info!(%reason, "signed cookie refused");
-                return Ok(Err(rejected()));
+                return Ok(Err(refused(match reason {
+                    SignedCookieError::Forged => Notice::SealBroken,
+                    SignedCookieError::Malformed => Notice::Unreadable,
+                    SignedCookieError::Expired => Notice::Expired,
+                })));
             }
         };
         let account = AuthenticatedUser {
@@ -102,7 +107,7 @@ impl SignedCookieLab {
         };
         if !state.accounts.is_current(&account).await? {
             tracing::info!("signed cookie issued before a password change");
-            return Ok(Err(rejected()));
+            return Ok(Err(refused(Notice::PasswordChanged)));
         }
         Ok(Ok(user))
     }
@@ -131,6 +136,8 @@ impl Lab for SignedCookieLab {
         logout_lesson: "Logging out deletes the cookie in your browser. A copy made before still \
                         works until its sealed expiry, because the server remembers nothing; a \
                         password change is what revokes every copy.",
+        cookie_label: "signed_user",
+        logged_out: "Your browser deleted the signed cookie; a copy made before would still work until its sealed expiry.",
     };
 
     async fn current(state: &AppState, visitor: &Visitor) -> Result<Outcome, AppError> {

@@ -57,6 +57,23 @@ struct Stamped<T> {
     last_seen: u64,
 }
 
+/// What a session holds for one lab.
+pub enum Lookup<T> {
+    Found(T),
+    Absent,
+    /// It was there, and was removed for this reason.
+    Ended(Ended),
+}
+
+/// Why a session entry stopped counting before its logout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ended {
+    /// Idle too long, or older than the absolute timeout.
+    TimedOut,
+    /// The account's password changed after the login.
+    PasswordChanged,
+}
+
 /// The current request's session. Extract it in a handler, or with
 /// `leptos_axum::extract::<LabSession>()` in a server function.
 pub struct LabSession {
@@ -78,47 +95,55 @@ impl LabSession {
     /// The lab's value, if logged in, within both timeouts, and issued under the account's
     /// current password. An entry failing a check is removed.
     pub async fn get<T: SessionEntry>(&self, accounts: &Accounts) -> Result<Option<T>, AppError> {
+        Ok(match self.find::<T>(accounts).await? {
+            Lookup::Found(value) => Some(value),
+            Lookup::Absent | Lookup::Ended(_) => None,
+        })
+    }
+
+    /// Like [`LabSession::get`], and says why an entry that was there no longer counts.
+    pub async fn find<T: SessionEntry>(&self, accounts: &Accounts) -> Result<Lookup<T>, AppError> {
         let Some(mut stamped) = self.session.get::<Stamped<T>>(T::KEY).await? else {
-            return Ok(None);
+            return Ok(Lookup::Absent);
         };
-        if !self
-            .stands(T::KEY, &stamped, stamped.value.account(), accounts)
+        if let Some(ended) = self
+            .ended(T::KEY, &stamped, stamped.value.account(), accounts)
             .await?
         {
-            return Ok(None);
+            return Ok(Lookup::Ended(ended));
         }
         let now = unix_now();
         if now.saturating_sub(stamped.last_seen) > self.policy.refresh_after().as_secs() {
             stamped.last_seen = now;
             self.session.insert(T::KEY, &stamped).await?;
         }
-        Ok(Some(stamped.value))
+        Ok(Lookup::Found(stamped.value))
     }
 
-    /// Whether the entry under `key` is within both timeouts and issued under the account's
-    /// current password. An entry failing a check is removed.
-    async fn stands<T>(
+    /// Why the entry under `key` no longer counts (a timeout, a password change since), if it
+    /// does not. An entry failing a check is removed.
+    async fn ended<T>(
         &self,
         key: &str,
         stamped: &Stamped<T>,
         account: &AuthenticatedUser,
         accounts: &Accounts,
-    ) -> Result<bool, AppError> {
+    ) -> Result<Option<Ended>, AppError> {
         let now = unix_now();
         let idle = now.saturating_sub(stamped.last_seen);
         let age = now.saturating_sub(stamped.logged_in_at);
-        let reason = if idle > self.policy.idle_timeout.as_secs()
+        let ended = if idle > self.policy.idle_timeout.as_secs()
             || age > self.policy.absolute_timeout.as_secs()
         {
-            "session entry timed out"
+            Ended::TimedOut
         } else if !accounts.is_current(account).await? {
-            "session entry issued before a password change"
+            Ended::PasswordChanged
         } else {
-            return Ok(true);
+            return Ok(None);
         };
-        tracing::info!(entry = key, "{reason}");
+        tracing::info!(entry = key, "session entry ended: {ended:?}");
         self.session.remove_value(key).await?;
-        Ok(false)
+        Ok(Some(ended))
     }
 
     /// Replaces the lab's value, keeping its login time (the absolute timeout still counts
@@ -159,7 +184,11 @@ impl LabSession {
             let Ok(owner) = Owner::deserialize(&stamped.value) else {
                 continue;
             };
-            if self.stands(key, &stamped, &owner.user, accounts).await? {
+            if self
+                .ended(key, &stamped, &owner.user, accounts)
+                .await?
+                .is_none()
+            {
                 let value = serde_json::to_value(&stamped)
                     .map_err(|e| AppError::internal("describing a session entry", e))?;
                 entries.insert(key.to_owned(), value);

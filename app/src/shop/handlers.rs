@@ -3,7 +3,7 @@
 //! redirect with `303 See Other` (Post/Redirect/Get), failures render a page.
 
 use super::{
-    pages::{Apples, Checkout, ShopHome, ShopLoginPage},
+    pages::{Apples, Checkout, NotLoggedIn, Paid, ShopHome, ShopLoginPage},
     service::Shop,
 };
 use crate::{
@@ -44,9 +44,20 @@ async fn shopper_name(shop: &Shop, session: &LabSession) -> Result<Option<String
     }
 }
 
-/// The page for a successful read, or the error page (`401` when nobody is logged in).
+/// The page for a successful read, or the error page (`401` with a way to log in when nobody
+/// is logged in).
 fn page_or_error<T>(read: Result<T, AppError>, page: impl FnOnce(T) -> Response) -> Response {
-    read.map_or_else(static_page::error_page, page)
+    match read {
+        Ok(value) => page(value),
+        Err(AppError::NotLoggedIn) => static_page::render(
+            StatusCode::UNAUTHORIZED,
+            AppError::NotLoggedIn.heading(),
+            || {
+                view! { <NotLoggedIn/> }
+            },
+        ),
+        Err(error) => static_page::error_page(error),
+    }
 }
 
 async fn home(State(shop): State<Shop>, session: LabSession) -> Response {
@@ -121,11 +132,7 @@ async fn add_apple(State(shop): State<Shop>, session: LabSession) -> Response {
 async fn pay(State(shop): State<Shop>, session: LabSession) -> Response {
     page_or_error(shop.pay(&session).await, |apples| {
         static_page::render(StatusCode::OK, "Checkout", move || {
-            view! {
-                <h1>"Checkout"</h1>
-                <p class="result">{format!("You paid for your {apples} apples!")}</p>
-                <p><a href="/shop/apple">"Buy more apples"</a></p>
-            }
+            view! { <Paid apples/> }
         })
     })
 }

@@ -11,7 +11,15 @@ const ADD_APPLE_URL: &str = <AddApple as leptos::server_fn::ServerFn>::PATH;
 pub const APPLE_COUNT_ID: &str = "apple-count";
 
 pub fn apples_sentence(apples: u64) -> String {
-    format!("You have {apples} apples!")
+    format!("You have {}!", count_of_apples(apples))
+}
+
+/// "1 apple", "N apples".
+pub fn count_of_apples(apples: u64) -> String {
+    match apples {
+        1 => "1 apple".to_owned(),
+        n => format!("{n} apples"),
+    }
 }
 
 /// The "Add an apple" button. Without wasm it posts the form and the server redirects back

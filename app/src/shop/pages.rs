@@ -2,8 +2,8 @@
 //! says. Each is a whole document; only `/shop/apple` carries an island, and every button is
 //! a plain form that also works without wasm.
 
-use super::island::{apples_sentence, AddAppleInPlace, APPLE_COUNT_ID};
-use crate::accounts::forms::LoginForm;
+use super::island::{apples_sentence, count_of_apples, AddAppleInPlace, APPLE_COUNT_ID};
+use crate::{accounts::forms::LoginForm, components::layout::ErrorView, error::AppError};
 use leptos::prelude::*;
 
 #[component]
@@ -77,14 +77,48 @@ pub fn Apples(apples: u64) -> impl IntoView {
     }
 }
 
-/// `GET /shop/checkout`: the cart and the Pay button.
+/// `GET /shop/checkout`: the cart and the Pay button (none for an empty cart).
 #[component]
 pub fn Checkout(apples: u64) -> impl IntoView {
     view! {
         <h1>"Checkout"</h1>
-        <p class="result">{format!("You have {apples} apples in your cart")}</p>
-        <form method="post" action="/shop/checkout">
-            <button type="submit">"Pay"</button>
-        </form>
+        <p class="result">{format!("You have {} in your cart", count_of_apples(apples))}</p>
+        {if apples == 0 {
+            view! { <p>"Nothing to pay yet: " <a href="/shop/apple">"add some apples"</a> "."</p> }.into_any()
+        } else {
+            view! {
+                <form method="post" action="/shop/checkout">
+                    <button type="submit">"Pay"</button>
+                </form>
+            }.into_any()
+        }}
+    }
+}
+
+/// `POST /shop/checkout`: what was paid for, and the way back.
+#[component]
+pub fn Paid(apples: u64) -> impl IntoView {
+    view! {
+        <h1>"Checkout"</h1>
+        {if apples == 0 {
+            view! { <p class="result" role="status">"Your cart is empty: there was nothing to pay."</p> }.into_any()
+        } else {
+            view! {
+                <p class="result notice done" role="status">
+                    {format!("You paid for your {}!", count_of_apples(apples))}
+                </p>
+            }.into_any()
+        }}
+        <p><a href="/shop/apple">"Buy more apples"</a></p>
+    }
+}
+
+/// `401` on a shop page: the tutorial's "Error!" and "You are not logged in", and the way to
+/// log in.
+#[component]
+pub fn NotLoggedIn() -> impl IntoView {
+    view! {
+        <ErrorView error=AppError::NotLoggedIn/>
+        <p><a href="/shop/login">"Log in to the shop"</a> " or " <a href="/register">"create an account"</a> "."</p>
     }
 }

@@ -48,7 +48,7 @@ async fn the_memory_store_works_and_forgets_on_restart() {
     let app = spawn_app_with(options.clone()).await;
     app.logged_in_shopper("forgetful").await;
     app.post_form("/shop/apple", &[]).await;
-    assert!(app.apples_page().await.1.contains("You have 1 apples!"));
+    assert!(app.apples_page().await.1.contains("You have 1 apple!"));
     let cookie = app.session_cookie();
     let data_dir = app.data_dir.clone();
     app.stop().await;

@@ -54,7 +54,7 @@ async fn cross_site_posts_are_refused_and_change_nothing() {
         assert_eq!(response.status(), StatusCode::FORBIDDEN);
     }
     // Still logged in, still one apple, and no account was made.
-    assert!(app.apples_page().await.1.contains("You have 1 apples!"));
+    assert!(app.apples_page().await.1.contains("You have 1 apple!"));
     assert_eq!(
         app.register("csrf_user").await.status(),
         StatusCode::SEE_OTHER

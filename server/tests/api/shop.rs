@@ -83,12 +83,12 @@ async fn get_requests_never_change_the_cart() {
             app.get(path).await;
         }
     }
-    assert!(app.apples_page().await.1.contains("You have 1 apples!"));
+    assert!(app.apples_page().await.1.contains("You have 1 apple!"));
     // The state-changing routes answer GET only with their page, never with the action.
     let logout_by_get = app.get("/shop/logout").await;
     assert_ne!(logout_by_get.status(), StatusCode::SEE_OTHER);
     assert!(
-        app.apples_page().await.1.contains("You have 1 apples!"),
+        app.apples_page().await.1.contains("You have 1 apple!"),
         "still logged in"
     );
     app.stop().await;
@@ -134,7 +134,7 @@ async fn the_add_apple_server_function_returns_the_new_count() {
     let response = call_add_apple(&app).await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.text().await.unwrap().trim(), "1");
-    assert!(app.apples_page().await.1.contains("You have 1 apples!"));
+    assert!(app.apples_page().await.1.contains("You have 1 apple!"));
     app.stop().await;
 }
 
@@ -160,5 +160,52 @@ async fn the_add_apple_server_function_answers_401_when_nobody_is_logged_in() {
     let response = call_add_apple(&app).await;
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     assert!(response.text().await.unwrap().contains("NotLoggedIn"));
+    app.stop().await;
+}
+
+#[app_test]
+async fn counts_read_naturally_and_an_empty_cart_offers_nothing_to_pay() {
+    let app = spawn_app().await;
+    app.logged_in_shopper(&username("words")).await;
+    let cart = app.get("/shop/checkout").await.text().await.unwrap();
+    assert!(cart.contains("You have 0 apples in your cart"), "{cart}");
+    assert!(!cart.contains(">Pay<"), "no Pay button for an empty cart");
+    let paid = app.post_form("/shop/checkout", &[]).await;
+    assert_eq!(paid.status(), StatusCode::OK);
+    let paid = paid.text().await.unwrap();
+    assert!(paid.contains("nothing to pay"), "{paid}");
+    assert!(!paid.contains("You paid for your 0"), "{paid}");
+
+    app.post_form("/shop/apple", &[]).await;
+    assert!(app.apples_page().await.1.contains("You have 1 apple!"));
+    let cart = app.get("/shop/checkout").await.text().await.unwrap();
+    assert!(cart.contains("You have 1 apple in your cart"), "{cart}");
+    assert!(cart.contains(">Pay<"));
+    let paid = app
+        .post_form("/shop/checkout", &[])
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(paid.contains("You paid for your 1 apple!"), "{paid}");
+    app.stop().await;
+}
+
+#[app_test]
+async fn a_logged_out_shop_page_links_to_the_login() {
+    let app = spawn_app().await;
+    for path in ["/shop/apple", "/shop/checkout"] {
+        let response = app.get(path).await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{path}");
+        let page = response.text().await.unwrap();
+        assert!(
+            page.contains("Error!") && page.contains("You are not logged in"),
+            "{page}"
+        );
+        assert!(
+            page.contains("href=\"/shop/login\""),
+            "{path}: a way to log in"
+        );
+    }
     app.stop().await;
 }

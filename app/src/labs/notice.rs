@@ -1,0 +1,35 @@
+//! Carrying a [`Notice`] across a redirect: the profile or the logout sets the `notice`
+//! cookie (`<lab>:<code>`, a minute long), and that lab's login page shows it once and deletes
+//! it. A cookie rather than a query string, so the redirect goes to the plain login URL; the
+//! value only picks one of the server's own sentences, so a forged one can say nothing new.
+
+use super::{Lab, Notice};
+use crate::cookies::jar::{CookieRules, LabCookie, RequestCookies, Sent, SetCookie};
+
+/// The cookie that takes `why` to `L`'s login page.
+pub fn carry<L: Lab>(rules: &CookieRules, why: Notice) -> Option<SetCookie> {
+    let value = format!("{}:{}", L::INFO.slug, why.code());
+    match rules.set(LabCookie::Notice, value, None) {
+        Ok(cookie) => Some(cookie),
+        Err(_) => None, // a note is never worth failing the request
+    }
+}
+
+/// The notice the request carries for `L`, if any; a notice cookie, for `L` or not, is
+/// deleted by adding its removal to `cookies`.
+pub fn take<L: Lab>(
+    rules: &CookieRules,
+    request: &RequestCookies,
+    cookies: &mut Vec<SetCookie>,
+) -> Option<Notice> {
+    let raw = match request.get(rules.name(LabCookie::Notice)) {
+        Sent::Absent => return None,
+        Sent::One(raw) => Some(raw),
+        Sent::Duplicated => None,
+    };
+    cookies.push(rules.remove(LabCookie::Notice));
+    let (lab, code) = raw?.split_once(':')?;
+    (lab == L::INFO.slug)
+        .then(|| Notice::from_code(code))
+        .flatten()
+}
