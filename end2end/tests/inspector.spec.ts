@@ -180,3 +180,39 @@ test('a token from /api/token is decoded with its claims', async ({ page }) => {
   await expect(page.locator('[data-claim="exp"] .countdown')).toContainText(/^in /);
   await expect(page.locator('[data-claim="jti"]')).toContainText('denylist');
 });
+
+test('alg: none is forged in one click and refused, while the real token next to it is accepted', async ({ page }) => {
+  const username = uniqueUsername('none');
+  await register(page, username);
+  await openViewer(page);
+  await page.getByText('Take your own token from').click();
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password', { exact: true }).fill('correct horse battery');
+  await expect(async () => {
+    await page.getByRole('button', { name: 'Get my token' }).click();
+    await expect(page.getByTestId('payload-json')).toContainText(`"name": "${username}"`, { timeout: 2000 });
+  }).toPass();
+  await page.getByRole('button', { name: 'Copy header and payload from the decoder' }).click();
+  // No secret typed: the attack needs none.
+  await page.getByRole('button', { name: 'Forge with alg: none (no signature)' }).click();
+  const forged = (await page.getByTestId('forged-token').textContent()) ?? '';
+  expect(forged.endsWith('.')).toBe(true);
+  expect(JSON.parse(Buffer.from(forged.split('.')[0], 'base64url').toString())).toMatchObject({ alg: 'none' });
+  await page.getByRole('button', { name: 'Send to /api/me' }).click();
+  await expect(page.getByTestId('api-me-answer-status')).toHaveText('HTTP 401');
+  await expect(page.getByTestId('api-me-answer-status')).toHaveClass(/bad/);
+  await page.getByRole('button', { name: "Send the decoder's token unchanged" }).click();
+  await expect(page.getByTestId('api-me-original-answer-status')).toHaveText('HTTP 200');
+  await expect(page.getByTestId('api-me-original-answer-status')).toHaveClass(/ok/);
+  await expect(page.getByTestId('api-me-original-answer')).toContainText(username);
+});
+
+test("loading an HS256 server's empty key set says why it is empty", async ({ page }) => {
+  await openViewer(page);
+  await paste(page, EXAMPLE);
+  await expect(async () => {
+    await page.getByRole('button', { name: "Load this server's JWKS" }).click();
+    await expect(page.getByTestId('verdict')).toContainText('key set is empty', { timeout: 1000 });
+  }).toPass();
+  await expect(page.getByTestId('verdict')).toContainText('HS256');
+});

@@ -2,6 +2,7 @@
 //! and effects that would call them never run; `parse_json` is real (serde_json), since the
 //! viewer's plain-Rust logic uses it in native tests too.
 
+#[derive(Clone, Debug)]
 pub struct Answer {
     pub status: u16,
     pub body: String,

@@ -48,6 +48,7 @@ pub fn set_text(id: &str, text: &str) {
 }
 
 /// What came back from the server: the status and the body text.
+#[derive(Clone, Debug)]
 pub struct Answer {
     pub status: u16,
     pub body: String,

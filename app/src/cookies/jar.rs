@@ -88,6 +88,9 @@ pub struct CookieAttributes {
 pub struct Wire {
     pub set_cookie: String,
     pub cookie_header: String,
+    /// `set_cookie` is a header of the response that rendered this page; otherwise it is the
+    /// one an earlier response set (the cookie the browser still holds).
+    pub this_response: bool,
 }
 
 /// A `Set-Cookie` header value, checked against [`MAX_COOKIE_BYTES`] when it was made.
@@ -209,26 +212,46 @@ impl CookieRules {
     /// own `user` is masked: printing an HttpOnly value into the page would hand it to page
     /// scripts, and a cookie we do not recognise may be another app's HttpOnly secret on the
     /// same host (the browser does not say which cookies are HttpOnly).
-    pub fn wire(&self, lab: LabCookie, request: &RequestCookies) -> Wire {
+    pub fn wire(&self, lab: LabCookie, request: &RequestCookies, answer: &[SetCookie]) -> Wire {
         let mask = |name: &str, value: &str| match self.identify(name) {
             Some(LabCookie::PlainUser) => value.to_string(),
             Some(_) => format!("<{} bytes, HttpOnly>", value.len()),
             None => format!("<{} bytes, not a Session Lab cookie>", value.len()),
         };
         let name = self.name(lab);
-        let sent_value = match request.get(name) {
-            Sent::One(value) => value.to_string(),
-            _ => String::new(),
+        let prefix = format!("{name}=");
+        // The cookie this very response sets (a re-issued count), else the one the browser
+        // holds from an earlier answer.
+        let (set_cookie, this_response) = match answer
+            .iter()
+            .find(|header| header.as_str().starts_with(&prefix))
+        {
+            Some(header) => {
+                let text = header.as_str();
+                let value_end = text.find(';').unwrap_or(text.len());
+                let value = &text[prefix.len()..value_end];
+                (
+                    format!("{prefix}{}{}", mask(name, value), &text[value_end..]),
+                    true,
+                )
+            }
+            None => {
+                let sent_value = match request.get(name) {
+                    Sent::One(value) => value.to_string(),
+                    _ => String::new(),
+                };
+                const PLACEHOLDER: &str = "VALUE";
+                let header = self
+                    .set(lab, PLACEHOLDER.into(), None)
+                    .map(|header| {
+                        header
+                            .as_str()
+                            .replacen(PLACEHOLDER, &mask(name, &sent_value), 1)
+                    })
+                    .unwrap_or_default();
+                (header, false)
+            }
         };
-        const PLACEHOLDER: &str = "VALUE";
-        let set_cookie = self
-            .set(lab, PLACEHOLDER.into(), None)
-            .map(|header| {
-                header
-                    .as_str()
-                    .replacen(PLACEHOLDER, &mask(name, &sent_value), 1)
-            })
-            .unwrap_or_default();
         let pairs: Vec<String> = request
             .iter()
             .map(|(name, value)| format!("{name}={}", mask(name, value)))
@@ -236,6 +259,7 @@ impl CookieRules {
         Wire {
             set_cookie: format!("Set-Cookie: {set_cookie}"),
             cookie_header: format!("Cookie: {}", pairs.join("; ")),
+            this_response,
         }
     }
 

@@ -87,7 +87,7 @@ pub fn CookieJar() -> impl IntoView {
                 _ => None,
             }}
             <div class="table-scroll">
-                <table class="jar" data-testid="cookie-jar">
+                <table class="jar cards-on-phone" data-testid="cookie-jar">
                     <thead><tr>
                         <th>"Name"</th><th>"Value (as page scripts see it)"</th><th>"Size"</th>
                         <th>"Set with"</th><th>"What it means"</th>
@@ -128,13 +128,13 @@ fn CookieRow(
     let duplicated = row.duplicated();
     let value_cell = if hidden {
         Either::Left(view! {
-            <td><span class="tag hidden" data-testid="hidden-from-scripts">"hidden from page scripts"</span>
+            <td data-label="Value"><span class="tag hidden" data-testid="hidden-from-scripts">"hidden from page scripts"</span>
                 <br/><small>"HttpOnly: sent to the server, invisible to JavaScript — a stolen-cookie script finds nothing."</small></td>
         })
     } else {
         let (save_name, delete_name) = (name.clone(), name.clone());
         Either::Right(view! {
-            <td>
+            <td data-label="Value">
                 <input class="cookie-value" aria-label=format!("Value of {name}")
                     prop:value=move || value.get()
                     on:input:target=move |ev| value.set(ev.target().value())/>
@@ -150,9 +150,9 @@ fn CookieRow(
                 {duplicated.then(|| view! { <br/><small class="caution">"sent twice: the server trusts neither copy"</small> })}
             </th>
             {value_cell}
-            <td>{format!("{} B", row.size)}</td>
-            <td><small>{attributes}</small></td>
-            <td><small>{row.meaning()}</small></td>
+            <td data-label="Size">{format!("{} B", row.size)}</td>
+            <td data-label="Set with"><small>{attributes}</small></td>
+            <td data-label="What it means"><small>{row.meaning()}</small></td>
         </tr>
     }
 }

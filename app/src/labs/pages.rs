@@ -85,7 +85,11 @@ pub fn profile<L: Lab>(profile: Profile, wire: Wire) -> Response {
             })}
             <section class="lesson" aria-labelledby="wire-title">
                 <h2 id="wire-title">"On the wire"</h2>
-                <p>"Your login was answered with this header (the server sets the cookie):"</p>
+                <p>{if wire.this_response {
+                    "This page's response sets the cookie again (the server re-issues it at every visit):"
+                } else {
+                    "The cookie was set by an earlier response (your login), with this header:"
+                }}</p>
                 <pre data-testid="set-cookie">{wire.set_cookie}</pre>
                 <p>"And for this page your browser sent back:"</p>
                 <pre data-testid="cookie-header">{wire.cookie_header}</pre>

@@ -68,9 +68,18 @@ async fn profiles_show_the_headers_on_the_wire_with_httponly_values_masked() {
         "the HttpOnly token must not be printed into the page"
     );
 
-    // The plain cookie is readable by scripts anyway: its value is shown as sent.
-    let user = app.cookie_value("user").expect("the cookie lab's cookie");
+    // The plain cookie is readable by scripts anyway: its value is shown, and it is the one
+    // this very response sets (count 1), not the one the browser sent (count 0).
+    let sent = app.cookie_value("user").expect("the cookie lab's cookie");
     let page = app.get("/cookie/profile").await.text().await.unwrap();
-    assert!(page.contains(&format!("Set-Cookie: user={user}")), "{page}");
+    let set = app.cookie_value("user").unwrap();
+    assert_ne!(sent, set);
+    assert!(set.contains("%22count%22%3A1"), "{set}");
+    assert!(page.contains("with the count: 1"), "{page}");
+    assert!(page.contains(&format!("Set-Cookie: user={set}")), "{page}");
+    assert!(
+        page.contains("This page's response sets the cookie again"),
+        "{page}"
+    );
     app.stop().await;
 }
