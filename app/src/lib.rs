@@ -93,14 +93,14 @@ pub fn App() -> impl IntoView {
         <Title formatter=|page: String| format!("{page} · Session Lab")/>
         <Router>
             <Layout>
-                // The shop and the login labs are not here: their pages depend on who is
-                // logged in (and answer 401 when nobody is), so handlers render them from the
-                // session, like any axum page (`shop::handlers`, `labs::handlers`).
+                // The shop, the login labs and the viewer are not here: their pages depend on
+                // who is logged in or what the request carries, so handlers render them from
+                // it, like any axum page (`shop::handlers`, `labs::handlers`,
+                // `inspector::handlers`).
                 <Routes fallback=NotFoundPage>
                     <Route path=path!("/") view=home::HomePage/>
                     <Route path=path!("/register") view=accounts::pages::RegisterPage/>
                     <Route path=path!("/account/password") view=accounts::pages::PasswordPage/>
-                    <Route path=path!("/inspector") view=inspector::page::InspectorPage/>
                 </Routes>
             </Layout>
         </Router>

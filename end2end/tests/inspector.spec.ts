@@ -216,3 +216,19 @@ test("loading an HS256 server's empty key set says why it is empty", async ({ pa
   }).toPass();
   await expect(page.getByTestId('verdict')).toContainText('HS256');
 });
+
+test.describe('with JavaScript disabled', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('the viewer lists what the server received instead of an empty jar', async ({ page }) => {
+    const username = uniqueUsername('nojs');
+    await register(page, username);
+    await modeLogin(page, 'jwt', username);
+    await page.goto('/inspector');
+    await expect(page.getByTestId('received-count')).toContainText('Your browser sent');
+    await expect(page.getByTestId('received-cookies')).toContainText('token');
+    await expect(page.getByTestId('received-cookies')).toContainText('HttpOnly: hidden from page scripts');
+    await expect(page.getByRole('heading', { name: 'What the server received' })).toBeVisible();
+    await expect(page.getByTestId('cookie-header')).not.toContainText('holds no cookie');
+  });
+});

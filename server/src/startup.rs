@@ -22,6 +22,7 @@ use app::{
     api,
     components::site_files,
     cookies::jar::{CookieRules, LabCookie},
+    inspector,
     jwt::{
         keys::{JwtAlgorithm, JwtKeys, KeyError, KeyMaterial},
         service::Tokens,
@@ -374,6 +375,7 @@ fn build_router(
         .merge(accounts::handlers::router())
         .merge(shop::handlers::router())
         .merge(labs::router())
+        .merge(inspector::handlers::router())
         .merge(api::router())
         .merge(health::router(stores, state.clone()))
         .merge(assets::router(

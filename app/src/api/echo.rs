@@ -116,6 +116,16 @@ pub async fn echo(
     headers: HeaderMap,
     visitor: Visitor,
 ) -> Result<Json<Echo>, ApiError> {
+    describe(&state, &headers, &visitor).await.map(Json)
+}
+
+/// The request as the server understands it: `/api/echo`'s answer, and what the viewer shows
+/// without JavaScript.
+pub async fn describe(
+    state: &AppState,
+    headers: &HeaderMap,
+    visitor: &Visitor,
+) -> Result<Echo, ApiError> {
     let rules = &state.cookies;
     let cookies = visitor
         .cookies
@@ -171,7 +181,7 @@ pub async fn echo(
     };
 
     let token_source = match (
-        bearer_token(&headers)?,
+        bearer_token(headers)?,
         visitor.cookies.get(rules.name(LabCookie::Token)),
     ) {
         (Some(token), _) => Some(("bearer", token)),
@@ -196,7 +206,7 @@ pub async fn echo(
         }),
     };
 
-    Ok(Json(Echo {
+    Ok(Echo {
         cookies,
         cookie_header_bytes,
         session: visitor.session.describe(&state.accounts).await?,
@@ -204,5 +214,5 @@ pub async fn echo(
         plain_cookie,
         signed_cookie,
         token,
-    }))
+    })
 }

@@ -44,6 +44,11 @@ pub struct ApiError {
 }
 
 impl ApiError {
+    /// What a person reads: the message of the JSON body.
+    pub fn message(&self) -> &str {
+        &self.body.message
+    }
+
     pub fn new(status: StatusCode, error: &'static str, message: impl Into<String>) -> Self {
         Self {
             status,

@@ -81,7 +81,13 @@ pub fn CookieJar() -> impl IntoView {
                 <button type="button" class="secondary" on:click=move |_| refresh()>"Reload the jar"</button>
             </p>
             <p>"The header your browser sends with every request to this site:"</p>
-            <p class="raw-token" data-testid="cookie-header">{move || jar_model::cookie_header(&rows.get())}</p>
+            // Until the first answer from /api/echo (and always without JavaScript) the jar is
+            // unknown here, not empty: the server-rendered list below says what was sent.
+            <p class="raw-token" data-testid="cookie-header">{move || if echo.with(Option::is_none) {
+                "(reading the jar: this needs JavaScript)".to_owned()
+            } else {
+                jar_model::cookie_header(&rows.get())
+            }}</p>
             {move || match echo.get() {
                 Some(Err(why)) => Some(view! { <p class="form-error" role="alert">{why}</p> }),
                 _ => None,

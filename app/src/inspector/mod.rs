@@ -12,11 +12,15 @@ pub mod base64;
 pub mod check_keys;
 /// What each claim means, and the warnings a token deserves.
 pub mod claim_notes;
+/// `GET /inspector`, rendered by a handler from the request.
+#[cfg(feature = "ssr")]
+pub mod handlers;
 /// The jar model: `document.cookie` merged with what the server received.
 pub mod jar_model;
 /// The cookie jar, session view and lab verdicts island.
 pub mod jar_view;
 /// The page and its lessons.
+#[cfg(feature = "ssr")]
 pub mod page;
 /// Decoding a JWT part by part, with errors that name the broken part.
 pub mod token;

@@ -1,13 +1,14 @@
-//! `/inspector`: the lessons as text, rendered on the server, around the two islands.
+//! `/inspector`: the lessons as text, rendered on the server, around the two islands, and
+//! what the server received, for browsers that run no script.
 
 use super::{jar_view::CookieJar, token_lab::TokenLab};
+use crate::api::echo::Echo;
 use leptos::prelude::*;
-use leptos_meta::Title;
 
+/// The viewer. `received` is what the server made of this page's own request.
 #[component]
-pub fn InspectorPage() -> impl IntoView {
+pub fn InspectorPage(received: Result<Echo, String>) -> impl IntoView {
     view! {
-        <Title text="Cookie and token viewer"/>
         <h1>"Cookie and token viewer"</h1>
         <p class="lead">
             "What your browser holds for this site, what it sends, and what the server makes of "
@@ -22,18 +23,92 @@ pub fn InspectorPage() -> impl IntoView {
             <a href="#lessons">"Lessons"</a>
         </nav>
         <CookieJar/>
+        <WithoutScripts received/>
         <CookieLessons/>
         <TokenLab/>
         <TokenLessons/>
     }
 }
 
+/// Without JavaScript the islands cannot read the jar; the server says what it received in
+/// this page's request instead, so the page never claims an empty jar that is not.
+#[component]
+fn WithoutScripts(received: Result<Echo, String>) -> impl IntoView {
+    let body = match received {
+        Err(why) => view! { <p class="form-error" role="alert">{why}</p> }.into_any(),
+        Ok(echo) => {
+            let rows = echo
+                .cookies
+                .iter()
+                .map(|cookie| {
+                    let visible = if cookie.visible_to_scripts {
+                        "visible to page scripts"
+                    } else {
+                        "HttpOnly: hidden from page scripts"
+                    };
+                    view! {
+                        <tr>
+                            <th scope="row"><code>{cookie.name.clone()}</code></th>
+                            <td data-label="Size">{format!("{} B", cookie.size)}</td>
+                            <td data-label="Scripts">{visible}</td>
+                            <td data-label="What it means"><small>{cookie.meaning.clone()}</small></td>
+                        </tr>
+                    }
+                })
+                .collect_view();
+            let session = echo
+                .session
+                .as_ref()
+                .map_or_else(|| "(no session record)".to_owned(), pretty);
+            let verdict =
+                |value: Option<String>| value.unwrap_or_else(|| "(no such cookie)".into());
+            view! {
+                <p data-testid="received-count">{match echo.cookies.len() {
+                    0 => "Your browser sent no cookie with this page's request.".to_owned(),
+                    1 => "Your browser sent 1 cookie with this page's request:".to_owned(),
+                    n => format!("Your browser sent {n} cookies with this page's request:"),
+                }}</p>
+                <table class="cards-on-phone" data-testid="received-cookies">
+                    <thead><tr><th>"Name"</th><th>"Size"</th><th>"Scripts"</th><th>"What it means"</th></tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+                <h3>"Your session on the server"</h3>
+                <pre class="json" data-testid="received-session">{session}</pre>
+                <h3>"What the server makes of your lab cookies"</h3>
+                <pre class="json">{format!(
+                    "plain cookie: {}\nsigned cookie: {}\ntoken: {}",
+                    verdict(echo.plain_cookie.as_ref().map(pretty)),
+                    verdict(echo.signed_cookie.as_ref().map(pretty)),
+                    verdict(echo.token.as_ref().map(pretty)),
+                )}</pre>
+            }
+            .into_any()
+        }
+    };
+    view! {
+        <noscript>
+            <section class="panel" aria-labelledby="received-title">
+                <h2 id="received-title">"What the server received"</h2>
+                <p class="hint">"JavaScript is off: editing cookies, the live jar and the token "
+                    "tools need it. Here is what the server saw in this page's own request."</p>
+                {body}
+            </section>
+        </noscript>
+    }
+}
+
+/// Any part of an [`Echo`], as indented JSON.
+fn pretty<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string_pretty(value).unwrap_or_default()
+}
+
 /// Cookies, sessions and what the jar shows, in plain words.
 #[component]
 fn CookieLessons() -> impl IntoView {
     view! {
-        <section class="lesson" id="lessons" aria-labelledby="cookie-lessons">
-            <h2 id="cookie-lessons">"Reading the jar"</h2>
+        // Collapsible, open at first: once read, a lesson folds away and the tools stay in view.
+        <details class="lesson" id="lessons" open>
+            <summary><h2 id="cookie-lessons">"Reading the jar"</h2></summary>
             <dl>
                 <dt><code>"Set-Cookie"</code>" and "<code>"Cookie"</code></dt>
                 <dd>"A server stores a cookie by answering with a "<code>"Set-Cookie"</code>" header; "
@@ -73,7 +148,7 @@ fn CookieLessons() -> impl IntoView {
                     <a href="/cookie/profile">"the cookie lab's profile"</a>": it greets whatever name you "
                     "wrote. The signed cookie rejects the same edit; the session cookie only holds an id."</dd>
             </dl>
-        </section>
+        </details>
     }
 }
 
@@ -81,8 +156,8 @@ fn CookieLessons() -> impl IntoView {
 #[component]
 fn TokenLessons() -> impl IntoView {
     view! {
-        <section class="lesson" aria-labelledby="token-lessons">
-            <h2 id="token-lessons">"Reading a token"</h2>
+        <details class="lesson" open>
+            <summary><h2 id="token-lessons">"Reading a token"</h2></summary>
             <dl>
                 <dt>"Three parts"</dt>
                 <dd><span class="jwt-header">"header"</span>"."<span class="jwt-payload">"payload"</span>"."
@@ -111,6 +186,6 @@ fn TokenLessons() -> impl IntoView {
                     ", so the server keeps a denylist of logged-out token ids ("<code>"jti"</code>", "
                     <code>"sid"</code>") and checks it on every request."</dd>
             </dl>
-        </section>
+        </details>
     }
 }

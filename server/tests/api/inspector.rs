@@ -83,3 +83,40 @@ async fn profiles_show_the_headers_on_the_wire_with_httponly_values_masked() {
     );
     app.stop().await;
 }
+
+/// Without JavaScript the viewer still tells the truth: the server lists the cookies it
+/// received in this very request, the session record and the labs' verdicts.
+#[app_test]
+async fn the_viewer_says_what_the_server_received_without_javascript() {
+    let app = spawn_app().await;
+    let page = app.get("/inspector").await.text().await.unwrap();
+    assert!(page.contains("<noscript>"), "{page}");
+    assert!(page.contains("Your browser sent no cookie"), "{page}");
+    assert!(
+        !page.contains("your browser holds no cookie"),
+        "never claimed before reading"
+    );
+
+    let name = username("noscript");
+    app.logged_in_to("cookie", &name).await;
+    app.mode_login("jwt", &name, crate::common::PASSWORD).await;
+    app.shop_login(&name, crate::common::PASSWORD).await;
+    app.get("/").await; // shows and deletes the registration's notice
+    let page = app.get("/inspector").await.text().await.unwrap();
+    assert!(page.contains("Your browser sent 3 cookies"), "{page}");
+    for cookie in [
+        "<code>user</code>",
+        "<code>token</code>",
+        "<code>sid</code>",
+    ] {
+        assert!(page.contains(cookie), "{cookie} listed");
+    }
+    assert!(page.contains("HttpOnly: hidden from page scripts"));
+    assert!(
+        page.contains(&format!("plain cookie: {{\n  \"valid\": true")) && page.contains(&name),
+        "the verdicts: {page}"
+    );
+    let token = app.cookie_value("token").unwrap();
+    assert!(!page.contains(&token), "never an HttpOnly value");
+    app.stop().await;
+}

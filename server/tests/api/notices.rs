@@ -168,3 +168,28 @@ async fn a_notice_shows_only_on_its_own_lab_and_forged_ones_say_nothing() {
     assert_eq!(notice_on(page).await, None);
     app.stop().await;
 }
+
+#[app_test]
+async fn registering_says_account_created_once_on_the_home_page() {
+    let app = spawn_app().await;
+    let registered = app.register(&username("hello")).await;
+    assert_is_redirect_to(&registered, "/");
+    assert!(
+        set_cookie_named(&registered, "notice").is_some_and(|c| c.contains("Max-Age=60")),
+        "the registration leaves a one-minute notice"
+    );
+    let home = app.get("/").await;
+    assert!(
+        set_cookie_named(&home, "notice").is_some_and(|c| c.contains("Max-Age=0")),
+        "the home page deletes it"
+    );
+    let (code, text) = notice_on(home).await.expect("a notice");
+    assert_eq!(code, "registered");
+    assert!(text.starts_with("Account created."), "{text}");
+    assert_eq!(notice_on(app.get("/").await).await, None, "once");
+    // A lab's notice on the home page is deleted and says nothing.
+    app.put_cookie("notice", Some("cookie:seal"));
+    assert_eq!(notice_on(app.get("/").await).await, None);
+    assert_eq!(app.cookie_value("notice"), None);
+    app.stop().await;
+}
