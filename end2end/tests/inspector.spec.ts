@@ -137,7 +137,7 @@ test("editing the cookie lab's user cookie in the jar changes who the profile gr
   await openViewer(page);
   const row = page.locator('tr[data-cookie="user"]');
   await expect(row).toBeVisible();
-  await expect(row).toContainText('no Max-Age (session cookie)');
+  await expect(row.locator('td[data-label="Expires"]')).toHaveText('session');
   const forged = encodeURIComponent(JSON.stringify({ username: 'mallory', count: 41 }));
   await row.getByRole('textbox').fill(forged);
   await row.getByRole('button', { name: 'Save' }).click();
@@ -231,4 +231,30 @@ test.describe('with JavaScript disabled', () => {
     await expect(page.getByRole('heading', { name: 'What the server received' })).toBeVisible();
     await expect(page.getByTestId('cookie-header')).not.toContainText('holds no cookie');
   });
+});
+
+test('the jar: DevTools columns, values decoded inline, what the browser really stored, live updates', async ({ page }) => {
+  const username = uniqueUsername('jar');
+  await register(page, username);
+  await modeLogin(page, 'cookie', username);
+  await modeLogin(page, 'jwt', username);
+  await openViewer(page);
+  const jar = page.getByTestId('cookie-jar');
+  const token = jar.locator('tr[data-cookie="token"]');
+  await expect(token.locator('td[data-label="HttpOnly"]')).toHaveText('✓');
+  await expect(token.locator('td[data-label="Expires"]')).toContainText('Max-Age');
+  await expect(jar.locator('tr[data-cookie="user"] [data-testid="decoded-value"]')).toContainText(`"username":"${username}"`);
+
+  // A ';' ends the value: the page says what the browser kept instead of "refused".
+  await page.getByTestId('new-cookie-name').fill('greeting');
+  await page.getByTestId('new-cookie-value').fill('hello world; x=1');
+  await page.getByRole('button', { name: 'Add cookie' }).click();
+  await expect(page.getByTestId('jar-notice')).toContainText('The browser stored greeting=hello world');
+
+  await expect(jar.locator('tr[data-cookie="greeting"] input')).toHaveValue('hello world');
+  // The jar notices changes it did not make (another script, another tab, DevTools).
+  await page.evaluate(() => { document.cookie = 'greeting=; Path=/; Max-Age=0'; });
+  await expect(jar.locator('tr[data-cookie="greeting"]')).toHaveCount(0);
+  await page.evaluate(() => { document.cookie = 'theme=dark; Path=/'; });
+  await expect(jar.locator('tr[data-cookie="theme"] input')).toHaveValue('dark');
 });

@@ -187,6 +187,7 @@ fn profile_page(c: &mut Criterion) {
                     Wire {
                         set_cookie: "id=…; HttpOnly; SameSite=Lax; Path=/".into(),
                         cookie_header: "id=…".into(),
+                        this_response: false,
                     },
                 )
             },

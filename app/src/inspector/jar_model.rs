@@ -35,35 +35,35 @@ impl JarRow {
             .to_string()
     }
 
-    /// The attributes the server sets this cookie with, in `Set-Cookie` spelling, or why
-    /// they are unknown.
-    pub fn attributes(&self) -> Vec<String> {
+    /// DevTools' columns for this cookie: Path, Expires, HttpOnly, Secure, SameSite. Known
+    /// for the server's own cookies; a script's cookie shows "?" where a page cannot tell.
+    pub fn columns(&self) -> [String; 5] {
+        let unknown = || "?".to_string();
         match self.server_field("attributes") {
             Some(Value::Object(a)) => {
-                let flag = |k: &str| a.get(k).and_then(Value::as_bool).unwrap_or(false);
-                let mut list = Vec::new();
-                if flag("http_only") {
-                    list.push("HttpOnly".to_string());
-                }
-                if flag("secure") {
-                    list.push("Secure".to_string());
-                }
-                if let Some(same_site) = a.get("same_site").and_then(Value::as_str) {
-                    list.push(format!("SameSite={same_site}"));
-                }
-                if let Some(path) = a.get("path").and_then(Value::as_str) {
-                    list.push(format!("Path={path}"));
-                }
-                match a.get("max_age_seconds").and_then(Value::as_u64) {
-                    Some(seconds) => list.push(format!("Max-Age={seconds} (persistent)")),
-                    None => list.push("no Max-Age (session cookie)".to_string()),
-                }
-                list
+                let flag = |k: &str| {
+                    let on = a.get(k).and_then(Value::as_bool).unwrap_or(false);
+                    (if on { "✓" } else { "—" }).to_string()
+                };
+                let text = |k: &str| {
+                    a.get(k)
+                        .and_then(Value::as_str)
+                        .map_or_else(unknown, str::to_string)
+                };
+                let expires = match a.get("max_age_seconds").and_then(Value::as_u64) {
+                    Some(seconds) => format!("Max-Age {seconds} s"),
+                    None => "session".to_string(),
+                };
+                [
+                    text("path"),
+                    expires,
+                    flag("http_only"),
+                    flag("secure"),
+                    text("same_site"),
+                ]
             }
-            _ if self.server.is_some() => vec![
-                "not set by Session Lab: set by a page script or another app on this host".into(),
-            ],
-            _ => Vec::new(),
+            // Visible to scripts, so certainly not HttpOnly; the rest a page cannot read.
+            _ => [unknown(), unknown(), "—".to_string(), unknown(), unknown()],
         }
     }
 
@@ -142,6 +142,55 @@ pub fn cookie_header(rows: &[JarRow]) -> String {
     }
 }
 
+/// What a cookie value says once decoded, when it is not plain text: percent-encoded text
+/// (the plain lab's JSON), or a JWT (three base64url parts, the first starting `eyJ`).
+pub fn decoded_value(value: &str) -> Option<String> {
+    let parts: Vec<&str> = value.split('.').collect();
+    if parts.len() == 3 && parts[0].starts_with("eyJ") {
+        return Some("a JWT: paste it into the token decoder below to read it".into());
+    }
+    let decoded = percent_decode(value)?;
+    (decoded != value).then_some(decoded)
+}
+
+/// `%XX` escapes decoded as UTF-8, as `decodeURIComponent` does; `None` if they are broken.
+fn percent_decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = text.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// What the browser did with a script's write of `name=wanted`, given what `document.cookie`
+/// shows for `name` afterwards: kept it, kept something else, or refused it.
+pub fn write_report(
+    name: &str,
+    wanted: &str,
+    stored: Option<&str>,
+    hidden_names: &[String],
+) -> String {
+    match stored {
+        Some(value) if value == wanted => {
+            format!("Saved {name}. Visit a profile to see what the server makes of it.")
+        }
+        Some(value) => format!(
+            "The browser stored {name}={value}, not what was typed: a ';' ends a cookie's \
+             value, and spaces around it are dropped. Percent-encode such characters."
+        ),
+        None => refused_write_reason(name, wanted, hidden_names),
+    }
+}
+
 /// Why a cookie a script tried to write is not in the jar afterwards.
 pub fn refused_write_reason(name: &str, value: &str, hidden_names: &[String]) -> String {
     if name.len() + value.len() > MAX_COOKIE_BYTES {
@@ -185,6 +234,45 @@ mod tests {
     }
 
     #[test]
+    fn values_are_decoded_inline_when_they_are_encoded() {
+        assert_eq!(
+            decoded_value("%7B%22username%22%3A%22ann%22%7D").as_deref(),
+            Some("{\"username\":\"ann\"}")
+        );
+        assert_eq!(decoded_value("plain"), None);
+        assert_eq!(
+            decoded_value("100%"),
+            None,
+            "a broken escape is shown as is"
+        );
+        assert!(decoded_value("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln")
+            .unwrap()
+            .contains("JWT"));
+    }
+
+    #[test]
+    fn a_write_reports_what_the_browser_really_stored() {
+        assert!(write_report("a", "1", Some("1"), &[]).starts_with("Saved a."));
+        let cut = write_report("greeting", "hello world; x=1", Some("hello world"), &[]);
+        assert!(cut.contains("stored greeting=hello world"), "{cut}");
+        assert!(write_report("sid", "x", None, &["sid".into()]).contains("HttpOnly"));
+    }
+
+    #[test]
+    fn devtools_columns_come_from_the_servers_attributes() {
+        let rows = merge(&[("theme".into(), "dark".into())], &echo());
+        let token = rows.iter().find(|r| r.name == "token").unwrap();
+        assert_eq!(
+            token.columns(),
+            ["/", "Max-Age 1800 s", "✓", "✓", "Lax"].map(String::from)
+        );
+        let sid = rows.iter().find(|r| r.name == "sid").unwrap();
+        assert_eq!(sid.columns()[1], "session");
+        let theme = rows.iter().find(|r| r.name == "theme").unwrap();
+        assert_eq!(theme.columns()[2], "—");
+    }
+
+    #[test]
     fn document_cookie_is_split_into_pairs() {
         assert_eq!(
             parse_document_cookie("user=%7B%22a%22%7D; theme=dark;lonely"),
@@ -209,31 +297,6 @@ mod tests {
         assert_eq!(rows[4].size, 6);
         assert!(rows[4].meaning().contains("Not received"));
         assert!(rows[3].duplicated());
-    }
-
-    #[test]
-    fn attributes_read_like_set_cookie() {
-        let rows = merge(&[], &echo());
-        assert_eq!(
-            rows[0].attributes(),
-            [
-                "HttpOnly",
-                "SameSite=Lax",
-                "Path=/",
-                "no Max-Age (session cookie)"
-            ]
-        );
-        assert_eq!(
-            rows[2].attributes(),
-            [
-                "HttpOnly",
-                "Secure",
-                "SameSite=Lax",
-                "Path=/",
-                "Max-Age=1800 (persistent)"
-            ]
-        );
-        assert!(rows[3].attributes()[0].starts_with("not set by Session Lab"));
     }
 
     #[test]

@@ -30,7 +30,13 @@ pub fn CookieJar() -> impl IntoView {
     };
     Effect::new(move |_| {
         refresh();
-        browser::every_second(move || now.set(browser::now()));
+        browser::every_second(move || {
+            now.set(browser::now());
+            // Another tab, a page script or DevTools changed the jar: show it.
+            if browser::script_cookies() != script.get_untracked() {
+                refresh();
+            }
+        });
     });
     let rows = Memo::new(move |_| {
         let script = jar_model::parse_document_cookie(&script.get());
@@ -45,23 +51,20 @@ pub fn CookieJar() -> impl IntoView {
     // Writes through document.cookie, then says why if the browser would not keep it.
     let write = move |name: String, value: String, max_age: Option<u64>| {
         browser::write_cookie(&name, &value, max_age);
-        let kept = jar_model::parse_document_cookie(&browser::script_cookies())
+        let stored = jar_model::parse_document_cookie(&browser::script_cookies())
             .into_iter()
-            .any(|(n, v)| n == name && v == value);
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v);
         let hidden: Vec<String> = rows
             .get_untracked()
             .into_iter()
             .filter(JarRow::hidden_from_scripts)
             .map(|r| r.name)
             .collect();
-        notice.set(Some(match (kept, max_age) {
-            (_, Some(0)) => {
-                format!("Deleted {name}. Visit a profile to see what the server makes of it.")
-            }
-            (true, _) => {
-                format!("Saved {name}. Visit a profile to see what the server makes of it.")
-            }
-            (false, _) => jar_model::refused_write_reason(&name, &value, &hidden),
+        notice.set(Some(if max_age == Some(0) {
+            format!("Deleted {name}. Visit a profile to see what the server makes of it.")
+        } else {
+            jar_model::write_report(&name, &value, stored.as_deref(), &hidden)
         }));
         refresh();
     };
@@ -95,8 +98,9 @@ pub fn CookieJar() -> impl IntoView {
             <div class="table-scroll">
                 <table class="jar cards-on-phone" data-testid="cookie-jar">
                     <thead><tr>
-                        <th>"Name"</th><th>"Value (as page scripts see it)"</th><th>"Size"</th>
-                        <th>"Set with"</th><th>"What it means"</th>
+                        <th>"Name"</th><th>"Value (as page scripts see it)"</th><th>"Path"</th>
+                        <th>"Expires"</th><th>"HttpOnly"</th><th>"Secure"</th><th>"SameSite"</th>
+                        <th>"Size"</th><th>"What it means"</th>
                     </tr></thead>
                     <tbody>
                         // Re-rendered whole on each change: a jar has a handful of rows, and a
@@ -116,6 +120,7 @@ pub fn CookieJar() -> impl IntoView {
                     " persistent (Max-Age=3600)"</label>
                 <button type="submit">"Add cookie"</button>
             </form>
+
         </section>
         <SessionView echo now/>
         <LabVerdicts echo/>
@@ -130,8 +135,12 @@ fn CookieRow(
     let hidden = row.hidden_from_scripts();
     let name = row.name.clone();
     let value = RwSignal::new(row.script_value.clone().unwrap_or_default());
-    let attributes = row.attributes().join("; ");
+    let [path, expires, http_only, secure, same_site] = row.columns();
     let duplicated = row.duplicated();
+    let decoded = row
+        .script_value
+        .as_deref()
+        .and_then(jar_model::decoded_value);
     let value_cell = if hidden {
         Either::Left(view! {
             <td data-label="Value"><span class="tag hidden" data-testid="hidden-from-scripts">"hidden from page scripts"</span>
@@ -147,6 +156,7 @@ fn CookieRow(
                 <button type="button" on:click=move |_| write(save_name.clone(), value.get(), None)>"Save"</button>
                 <button type="button" class="danger"
                     on:click=move |_| write(delete_name.clone(), String::new(), Some(0))>"Delete"</button>
+                {decoded.map(|text| view! { <br/><small data-testid="decoded-value">"decoded: "<code>{text}</code></small> })}
             </td>
         })
     };
@@ -156,8 +166,12 @@ fn CookieRow(
                 {duplicated.then(|| view! { <br/><small class="caution">"sent twice: the server trusts neither copy"</small> })}
             </th>
             {value_cell}
+            <td data-label="Path">{path}</td>
+            <td data-label="Expires">{expires}</td>
+            <td data-label="HttpOnly">{http_only}</td>
+            <td data-label="Secure">{secure}</td>
+            <td data-label="SameSite">{same_site}</td>
             <td data-label="Size">{format!("{} B", row.size)}</td>
-            <td data-label="Set with"><small>{attributes}</small></td>
             <td data-label="What it means"><small>{row.meaning()}</small></td>
         </tr>
     }

@@ -143,6 +143,12 @@ fn CookieLessons() -> impl IntoView {
                 <dt>"Two tabs, one session"</dt>
                 <dd>"Tabs of one browser share its cookies, so they share one session: add an apple in "
                     "one tab and the other sees it on reload. Another browser is another session."</dd>
+                <dt>"Tampering with the signed cookie"</dt>
+                <dd>"It is HttpOnly, so neither this page nor any script can change it — that is the "
+                    "point. Change one character of "<code>"signed_user"</code>" in your browser's "
+                    "developer tools (Application → Cookies), then open "
+                    <a href="/signed-cookie/profile">"its profile"</a>": the server refuses it, deletes "
+                    "it, and the login page says the seal check failed."</dd>
                 <dt>"Plain cookies can be forged"</dt>
                 <dd>"Edit the "<code>"user"</code>" cookie in the jar, then open "
                     <a href="/cookie/profile">"the cookie lab's profile"</a>": it greets whatever name you "

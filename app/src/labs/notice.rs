@@ -9,10 +9,8 @@ use crate::cookies::jar::{CookieRules, LabCookie, RequestCookies, Sent, SetCooki
 /// The cookie that takes `why` to `L`'s login page.
 pub fn carry<L: Lab>(rules: &CookieRules, why: Notice) -> Option<SetCookie> {
     let value = format!("{}:{}", L::INFO.slug, why.code());
-    match rules.set(LabCookie::Notice, value, None) {
-        Ok(cookie) => Some(cookie),
-        Err(_) => None, // a note is never worth failing the request
-    }
+    // A note is never worth failing the request.
+    rules.set(LabCookie::Notice, value, None).ok()
 }
 
 /// The notice the request carries for `L`, if any; a notice cookie, for `L` or not, is
