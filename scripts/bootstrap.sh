@@ -89,8 +89,8 @@ if $WITH_TESTS; then
     done_in "$t"
   fi
 
-  step "Playwright test runner (npm, uses /usr/bin/chromium; no browser download)"
-  if [[ -d end2end/node_modules/@playwright/test ]]; then
+  step "Playwright test runner and axe-core (npm, uses /usr/bin/chromium; no browser download)"
+  if [[ -d end2end/node_modules/@playwright/test && -d end2end/node_modules/@axe-core/playwright ]]; then
     echo "    present"
   else
     t=$(date +%s)

@@ -4,12 +4,9 @@
 #![no_main]
 
 use app::{
-    cookies::{
-        jar::{RequestCookies, Sent},
-        plain::PlainUser,
-        signed,
-    },
+    cookies::jar::{RequestCookies, Sent},
     jwt::service::check_signed,
+    labs::{plain_cookie::PlainUser, signed_cookie},
 };
 use http::{header, HeaderMap, HeaderValue};
 use libfuzzer_sys::fuzz_target;
@@ -27,7 +24,7 @@ fuzz_target!(|bytes: &[u8]| {
         assert!(!name.is_empty());
         assert!(!matches!(cookies.get(name), Sent::Absent));
         let _ = PlainUser::parse(value);
-        assert!(signed::open(cookie_key(), name, value, NOW).is_err());
+        assert!(signed_cookie::open(cookie_key(), name, value, NOW).is_err());
         // tower-sessions reads the session cookie with `Id::from_str`; an id it does not
         // know is never adopted (the store is asked), so parsing must only never panic.
         let _ = tower_sessions::session::Id::from_str(value);
