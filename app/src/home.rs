@@ -8,7 +8,6 @@ pub fn HomePage() -> impl IntoView {
     view! {
         <Title text="Home"/>
         <h1>"Session Lab"</h1>
-        <Registered/>
         <p class="lead">
             "How does a server recognise your browser from one request to the next? "
             "Try it live: every lab below uses the same account."
@@ -65,50 +64,4 @@ pub fn HomePage() -> impl IntoView {
             </li>
         </ol>
     }
-}
-
-/// "Account created", once, when `POST /register` has just sent the browser here: the
-/// registration left a `notice` cookie, which this page shows and deletes.
-#[component]
-fn Registered() -> impl IntoView {
-    just_registered().then(|| {
-        view! {
-            <p class="notice done" role="status" data-testid="notice" data-notice="registered">
-                "Account created. Registering logs nobody in: log in to "
-                <a href="/shop/login">"the shop"</a>" or to any lab below with your username "
-                "and password."
-            </p>
-        }
-    })
-}
-
-/// Whether the request carries the registration's notice; if it does, the response deletes it.
-#[cfg(feature = "ssr")]
-fn just_registered() -> bool {
-    use crate::{
-        cookies::jar::{LabCookie, RequestCookies, Sent, REGISTERED},
-        state::AppState,
-    };
-    let (Some(parts), Some(state), Some(response)) = (
-        use_context::<http::request::Parts>(),
-        use_context::<AppState>(),
-        use_context::<leptos_axum::ResponseOptions>(),
-    ) else {
-        return false;
-    };
-    let sent = RequestCookies::from_headers(&parts.headers);
-    let name = state.cookies.name(LabCookie::Notice);
-    if matches!(sent.get(name), Sent::Absent) {
-        return false;
-    }
-    let removal = state.cookies.remove(LabCookie::Notice);
-    if let Ok(value) = http::HeaderValue::from_str(removal.as_str()) {
-        response.append_header(http::header::SET_COOKIE, value);
-    }
-    sent.get(name) == Sent::One(REGISTERED)
-}
-
-#[cfg(not(feature = "ssr"))]
-fn just_registered() -> bool {
-    false
 }

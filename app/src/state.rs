@@ -43,13 +43,6 @@ impl FromRef<AppState> for Accounts {
     }
 }
 
-/// Handlers that write cookies take `State<CookieRules>`.
-impl FromRef<AppState> for CookieRules {
-    fn from_ref(state: &AppState) -> Self {
-        state.cookies.clone()
-    }
-}
-
 /// The shop's handlers and server functions take `State<Shop>`.
 impl FromRef<AppState> for Shop {
     fn from_ref(state: &AppState) -> Self {

@@ -15,6 +15,17 @@ async function openViewer(page: Page): Promise<void> {
   await waitForHydration(page);
 }
 
+/** Trades the password for a token at /api/token from the viewer; the decoder shows it. */
+async function takeMyToken(page: Page, username: string): Promise<void> {
+  await page.getByText('Take your own token from').click();
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password', { exact: true }).fill('correct horse battery');
+  await expect(async () => {
+    await page.getByRole('button', { name: 'Get my token' }).click();
+    await expect(page.getByTestId('payload-json')).toContainText(`"name": "${username}"`, { timeout: 2000 });
+  }).toPass();
+}
+
 /** Types into the decoder; retried until the island has hydrated and decodes it. */
 async function paste(page: Page, token: string): Promise<void> {
   await expect(async () => {
@@ -170,13 +181,7 @@ test('a token from /api/token is decoded with its claims', async ({ page }) => {
   const username = uniqueUsername('api');
   await register(page, username);
   await openViewer(page);
-  await page.getByText('Take your own token from').click();
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password', { exact: true }).fill('correct horse battery');
-  await expect(async () => {
-    await page.getByRole('button', { name: 'Get my token' }).click();
-    await expect(page.getByTestId('payload-json')).toContainText(`"name": "${username}"`, { timeout: 2000 });
-  }).toPass();
+  await takeMyToken(page, username);
   await expect(page.locator('[data-claim="exp"] .countdown')).toContainText(/^in /);
   await expect(page.locator('[data-claim="jti"]')).toContainText('denylist');
 });
@@ -185,13 +190,7 @@ test('alg: none is forged in one click and refused, while the real token next to
   const username = uniqueUsername('none');
   await register(page, username);
   await openViewer(page);
-  await page.getByText('Take your own token from').click();
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password', { exact: true }).fill('correct horse battery');
-  await expect(async () => {
-    await page.getByRole('button', { name: 'Get my token' }).click();
-    await expect(page.getByTestId('payload-json')).toContainText(`"name": "${username}"`, { timeout: 2000 });
-  }).toPass();
+  await takeMyToken(page, username);
   await page.getByRole('button', { name: 'Copy header and payload from the decoder' }).click();
   // No secret typed: the attack needs none.
   await page.getByRole('button', { name: 'Forge with alg: none (no signature)' }).click();

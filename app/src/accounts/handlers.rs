@@ -5,12 +5,7 @@ use super::{
     forms::{PasswordChangeForm, RegisterForm},
     service::{Accounts, PasswordChange, Registration},
 };
-use crate::{
-    components::static_page,
-    cookies::jar::{self, CookieRules, LabCookie, REGISTERED},
-    error::AppError,
-    limits::PasswordCheck,
-};
+use crate::{components::static_page, error::AppError, limits::PasswordCheck};
 use axum::{
     extract::{FromRef, State},
     response::{IntoResponse, Redirect, Response},
@@ -24,7 +19,6 @@ pub fn router<S>() -> Router<S>
 where
     S: Clone + Send + Sync + 'static,
     Accounts: FromRef<S>,
-    CookieRules: FromRef<S>,
 {
     Router::new()
         .route("/register", post(register))
@@ -33,19 +27,12 @@ where
 
 async fn register(
     State(accounts): State<Accounts>,
-    State(rules): State<CookieRules>,
     check: PasswordCheck,
     Form(form): Form<Registration>,
 ) -> Response {
     let username = form.username.clone();
     match accounts.register(form, check).await {
-        Ok(()) => {
-            // The home page says "Account created" once, from this one-minute cookie.
-            let mut response = Redirect::to("/").into_response();
-            let notice = rules.set(LabCookie::Notice, REGISTERED.to_owned(), None);
-            jar::append(&mut response, notice.into_iter().collect());
-            response
-        }
+        Ok(()) => Redirect::to("/").into_response(),
         Err(AppError::Internal) => static_page::error_page(AppError::Internal),
         Err(error) => {
             let status = http::StatusCode::from_u16(error.status())

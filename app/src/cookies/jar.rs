@@ -110,9 +110,6 @@ pub fn append(response: &mut Response, cookies: Vec<SetCookie>) {
     }
 }
 
-/// The `notice` cookie's value after a registration (the home page says "Account created").
-pub const REGISTERED: &str = "registered";
-
 /// Long enough to follow a redirect; a notice nobody saw is not worth keeping.
 const NOTICE_LIFETIME: Duration = Duration::from_secs(60);
 

@@ -101,7 +101,6 @@ async fn the_viewer_says_what_the_server_received_without_javascript() {
     app.logged_in_to("cookie", &name).await;
     app.mode_login("jwt", &name, crate::common::PASSWORD).await;
     app.shop_login(&name, crate::common::PASSWORD).await;
-    app.get("/").await; // shows and deletes the registration's notice
     let page = app.get("/inspector").await.text().await.unwrap();
     assert!(page.contains("Your browser sent 3 cookies"), "{page}");
     for cookie in [

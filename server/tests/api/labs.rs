@@ -311,17 +311,7 @@ async fn a_password_change_revokes_every_earlier_login() {
     let token = app.cookie_value("token").unwrap();
 
     let new_password = "a brand new passphrase";
-    let changed = app
-        .post_form(
-            "/account/password",
-            &[
-                ("username", &name),
-                ("current", PASSWORD),
-                ("password", new_password),
-                ("confirm", new_password),
-            ],
-        )
-        .await;
+    let changed = app.change_password(&name, new_password).await;
     assert_eq!(changed.status(), StatusCode::OK);
 
     let replay = app.new_browser();

@@ -71,17 +71,7 @@ async fn a_garbled_plain_cookie_and_a_stale_password_say_so() {
         app.mode_login(lab, &name, PASSWORD).await;
     }
     let new_password = "another long passphrase";
-    let changed = app
-        .post_form(
-            "/account/password",
-            &[
-                ("username", &name),
-                ("current", PASSWORD),
-                ("password", new_password),
-                ("confirm", new_password),
-            ],
-        )
-        .await;
+    let changed = app.change_password(&name, new_password).await;
     assert_eq!(changed.status(), StatusCode::OK);
     for lab in ["signed-cookie", "session", "jwt"] {
         let response = app.get(&format!("/{lab}/profile")).await;
@@ -166,30 +156,5 @@ async fn a_notice_shows_only_on_its_own_lab_and_forged_ones_say_nothing() {
         .await;
     assert_eq!(page.status(), StatusCode::OK);
     assert_eq!(notice_on(page).await, None);
-    app.stop().await;
-}
-
-#[app_test]
-async fn registering_says_account_created_once_on_the_home_page() {
-    let app = spawn_app().await;
-    let registered = app.register(&username("hello")).await;
-    assert_is_redirect_to(&registered, "/");
-    assert!(
-        set_cookie_named(&registered, "notice").is_some_and(|c| c.contains("Max-Age=60")),
-        "the registration leaves a one-minute notice"
-    );
-    let home = app.get("/").await;
-    assert!(
-        set_cookie_named(&home, "notice").is_some_and(|c| c.contains("Max-Age=0")),
-        "the home page deletes it"
-    );
-    let (code, text) = notice_on(home).await.expect("a notice");
-    assert_eq!(code, "registered");
-    assert!(text.starts_with("Account created."), "{text}");
-    assert_eq!(notice_on(app.get("/").await).await, None, "once");
-    // A lab's notice on the home page is deleted and says nothing.
-    app.put_cookie("notice", Some("cookie:seal"));
-    assert_eq!(notice_on(app.get("/").await).await, None);
-    assert_eq!(app.cookie_value("notice"), None);
     app.stop().await;
 }

@@ -262,6 +262,20 @@ impl TestApp {
         .await
     }
 
+    /// `POST /account/password` from `PASSWORD` to `new_password`.
+    pub async fn change_password(&self, username: &str, new_password: &str) -> Response {
+        self.post_form(
+            "/account/password",
+            &[
+                ("username", username),
+                ("current", PASSWORD),
+                ("password", new_password),
+                ("confirm", new_password),
+            ],
+        )
+        .await
+    }
+
     pub async fn shop_login(&self, username: &str, password: &str) -> Response {
         self.post_form(
             "/shop/login",

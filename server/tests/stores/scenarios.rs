@@ -428,17 +428,7 @@ pub async fn a_password_change_is_final_while_a_thief_replays_and_floods_logouts
         .collect();
     tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     let new_password = "a brand new passphrase";
-    let changed = owner
-        .post_form(
-            "/account/password",
-            &[
-                ("username", name.as_str()),
-                ("current", PASSWORD),
-                ("password", new_password),
-                ("confirm", new_password),
-            ],
-        )
-        .await;
+    let changed = owner.change_password(&name, new_password).await;
     assert_eq!(
         changed.status(),
         StatusCode::OK,
