@@ -4,20 +4,52 @@ use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-/// Header with the site navigation, then the page itself.
+/// The site navigation: each link, and the path prefix of the pages it stands for.
+const NAVIGATION: [(&str, &str, &str); 7] = [
+    ("/shop", "/shop", "Apple shop"),
+    ("/cookie/login", "/cookie/", "Cookie"),
+    ("/signed-cookie/login", "/signed-cookie/", "Signed cookie"),
+    ("/session/login", "/session/", "Session"),
+    ("/jwt/login", "/jwt/", "JWT"),
+    ("/inspector", "/inspector", "Viewer"),
+    ("/register", "/register", "Register"),
+];
+
+#[cfg(feature = "ssr")]
+tokio::task_local! {
+    /// The path of the request being answered, for the pages axum handlers render (Leptos
+    /// routes have the request in their context). Set by the server around every request.
+    pub static CURRENT_PATH: String;
+}
+
+/// The path of the page being rendered on the server; `None` in the browser.
+fn current_path() -> Option<String> {
+    #[cfg(feature = "ssr")]
+    {
+        CURRENT_PATH.try_with(Clone::clone).ok().or_else(|| {
+            use_context::<http::request::Parts>().map(|parts| parts.uri.path().to_owned())
+        })
+    }
+    #[cfg(not(feature = "ssr"))]
+    None
+}
+
+/// Header with the site navigation (the current section marked `aria-current="page"`), then
+/// the page itself.
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
+    let path = current_path().unwrap_or_default();
     view! {
         <header class="site-header">
             <a class="brand" href="/">"Session Lab"</a>
             <nav aria-label="Main">
-                <a href="/shop">"Apple shop"</a>
-                <a href="/cookie/login">"Cookie"</a>
-                <a href="/signed-cookie/login">"Signed cookie"</a>
-                <a href="/session/login">"Session"</a>
-                <a href="/jwt/login">"JWT"</a>
-                <a href="/inspector">"Viewer"</a>
-                <a href="/register">"Register"</a>
+                {NAVIGATION
+                    .iter()
+                    .map(|(href, prefix, text)| {
+                        let current = path.starts_with(prefix).then_some("page");
+                        view! { <a href=*href aria-current=current>{*text}</a> }
+                    })
+                    .collect_view()}
             </nav>
         </header>
         <main id="main">{children()}</main>

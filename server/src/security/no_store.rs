@@ -1,5 +1,7 @@
 //! Pages and API answers may depend on who is logged in: no shared cache, and no browser
 //! back-button copy, may keep them. Only the built assets under `/pkg/` are cacheable.
+//! The same pass over every request tells the page frame which page it is rendering (the
+//! navigation marks the current section), so that costs no layer of its own.
 
 use axum::{
     extract::Request,
@@ -9,8 +11,15 @@ use axum::{
 };
 
 pub async fn no_store(request: Request, next: Next) -> Response {
-    let cacheable = request.uri().path().starts_with("/pkg/");
-    let mut response = next.run(request).await;
+    let path = request.uri().path().to_owned();
+    let cacheable = path.starts_with("/pkg/");
+    let mut response = if cacheable {
+        next.run(request).await
+    } else {
+        app::components::layout::CURRENT_PATH
+            .scope(path, next.run(request))
+            .await
+    };
     if !cacheable {
         response
             .headers_mut()

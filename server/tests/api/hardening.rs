@@ -331,3 +331,29 @@ async fn every_password_route_and_no_other_spends_the_password_check_allowance()
     }
     app.stop().await;
 }
+
+/// The navigation marks the section of the page being shown, on handler-rendered pages and
+/// Leptos-rendered ones alike, and nothing on the home page.
+#[app_test]
+async fn the_navigation_marks_the_current_section() {
+    let app = spawn_app().await;
+    for (path, current) in [
+        ("/cookie/login", Some("/cookie/login")),
+        ("/jwt/profile", None), // a redirect: no page
+        ("/shop/apple", Some("/shop")),
+        ("/inspector", Some("/inspector")),
+        ("/register", Some("/register")),
+        ("/", None),
+    ] {
+        let page = app.get(path).await.text().await.unwrap();
+        let marked: Vec<&str> = page
+            .match_indices(r#"aria-current="page""#)
+            .map(|(at, _)| {
+                let link = &page[page[..at].rfind("<a ").unwrap()..at];
+                link.split('"').nth(1).unwrap_or_default()
+            })
+            .collect();
+        assert_eq!(marked, current.into_iter().collect::<Vec<_>>(), "{path}");
+    }
+    app.stop().await;
+}
