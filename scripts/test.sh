@@ -26,8 +26,9 @@ if [[ "${CI:-}" == true ]]; then export CARGO_INCREMENTAL=0; fi
 
 step "Module structure (no import cycles; no server crate in the wasm build)"
 scripts/module-cycles.py
-server_only=$(cargo tree -p frontend --target wasm32-unknown-unknown -e normal --prefix none \
-  | grep -E '^(axum|argon2|tower-sessions|jsonwebtoken|sqlx|fred|tokio|governor) ' || true)
+wasm_tree=$(cargo tree -p frontend --target wasm32-unknown-unknown -e normal --prefix none)
+server_only=$(grep -E '^(axum|argon2|tower-sessions|jsonwebtoken|sqlx|fred|tokio|governor) ' \
+  <<<"$wasm_tree" || true)
 if [[ -n "$server_only" ]]; then
   echo "server-only crates in the wasm build:" >&2; echo "$server_only" >&2; exit 1
 fi

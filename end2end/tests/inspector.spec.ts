@@ -200,7 +200,7 @@ test('alg: none is forged in one click and refused, while the real token next to
   await page.getByRole('button', { name: 'Send to /api/me' }).click();
   await expect(page.getByTestId('api-me-answer-status')).toHaveText('HTTP 401');
   await expect(page.getByTestId('api-me-answer-status')).toHaveClass(/bad/);
-  await page.getByRole('button', { name: "Send the decoder's token unchanged" }).click();
+  await page.getByRole('button', { name: "Send the decoder's token unchanged to /api/me" }).click();
   await expect(page.getByTestId('api-me-original-answer-status')).toHaveText('HTTP 200');
   await expect(page.getByTestId('api-me-original-answer-status')).toHaveClass(/ok/);
   await expect(page.getByTestId('api-me-original-answer')).toContainText(username);

@@ -39,15 +39,8 @@ pub fn router<S: Clone + Send + Sync + 'static>(
     version: Option<&str>,
 ) -> Router<S> {
     let dir = site_root.join("pkg");
-    let icon = || async {
-        (
-            [
-                (header::CONTENT_TYPE, "image/svg+xml"),
-                (header::CACHE_CONTROL, "public, max-age=86400"),
-            ],
-            FAVICON,
-        )
-    };
+    // Not cacheable: every response outside `/pkg/` is `no-store` (docs/spec.md §7).
+    let icon = || async { ([(header::CONTENT_TYPE, "image/svg+xml")], FAVICON) };
     let router = Router::new()
         .route("/favicon.svg", get(icon))
         .route("/favicon.ico", get(icon));

@@ -213,8 +213,12 @@ impl CookieRules {
     /// scripts, and a cookie we do not recognise may be another app's HttpOnly secret on the
     /// same host (the browser does not say which cookies are HttpOnly).
     pub fn wire(&self, lab: LabCookie, request: &RequestCookies, answer: &[SetCookie]) -> Wire {
+        // Only the plain lab's own `user`, sent once, is shown: two `user` cookies may be
+        // another app's.
         let mask = |name: &str, value: &str| match self.identify(name) {
-            Some(LabCookie::PlainUser) => value.to_string(),
+            Some(LabCookie::PlainUser) if request.get(name) != Sent::Duplicated => {
+                value.to_string()
+            }
             Some(_) => format!("<{} bytes, HttpOnly>", value.len()),
             None => format!("<{} bytes, not a Session Lab cookie>", value.len()),
         };

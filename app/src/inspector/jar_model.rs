@@ -161,6 +161,9 @@ fn percent_decode(text: &str) -> Option<String> {
     while i < bytes.len() {
         if bytes[i] == b'%' {
             let hex = text.get(i + 1..i + 3)?;
+            if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return None; // `from_str_radix` would take "+A"
+            }
             out.push(u8::from_str_radix(hex, 16).ok()?);
             i += 3;
         } else {
@@ -183,6 +186,10 @@ pub fn write_report(
         Some(value) if value == wanted => {
             format!("Saved {name}. Visit a profile to see what the server makes of it.")
         }
+        // What is there may be the old value of a write the browser refused.
+        _ if refusal(name, wanted, hidden_names).is_some() => {
+            refused_write_reason(name, wanted, hidden_names)
+        }
         Some(value) => format!(
             "The browser stored {name}={value}, not what was typed: a ';' ends a cookie's \
              value, and spaces around it are dropped. Percent-encode such characters."
@@ -193,18 +200,27 @@ pub fn write_report(
 
 /// Why a cookie a script tried to write is not in the jar afterwards.
 pub fn refused_write_reason(name: &str, value: &str, hidden_names: &[String]) -> String {
+    refusal(name, value, hidden_names).unwrap_or_else(|| {
+        "The browser refused the cookie (check the name for spaces, ';' or '=')".into()
+    })
+}
+
+/// A rule that certainly makes the browser refuse this write, if one does.
+fn refusal(name: &str, value: &str, hidden_names: &[String]) -> Option<String> {
     if name.len() + value.len() > MAX_COOKIE_BYTES {
-        format!(
+        Some(format!(
             "The browser dropped it: {} bytes is over the 4096-byte limit for one cookie.",
             name.len() + value.len()
-        )
+        ))
     } else if hidden_names.iter().any(|n| n == name) {
-        "The browser refused: a page script cannot overwrite an HttpOnly cookie.".into()
+        Some("The browser refused: a page script cannot overwrite an HttpOnly cookie.".into())
     } else if name.starts_with("__Host-") || name.starts_with("__Secure-") {
-        "The browser refused: __Host- and __Secure- cookies must be set with Secure, over https."
-            .into()
+        Some(
+            "The browser refused: __Host- and __Secure- cookies must be set with Secure, over https."
+                .into(),
+        )
     } else {
-        "The browser refused the cookie (check the name for spaces, ';' or '=')".into()
+        None
     }
 }
 
@@ -245,6 +261,8 @@ mod tests {
             None,
             "a broken escape is shown as is"
         );
+        assert_eq!(decoded_value("%+A"), None, "as decodeURIComponent: not hex");
+        assert_eq!(decoded_value("%é"), None);
         assert!(decoded_value("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln")
             .unwrap()
             .contains("JWT"));
@@ -256,6 +274,9 @@ mod tests {
         let cut = write_report("greeting", "hello world; x=1", Some("hello world"), &[]);
         assert!(cut.contains("stored greeting=hello world"), "{cut}");
         assert!(write_report("sid", "x", None, &["sid".into()]).contains("HttpOnly"));
+        let big = "x".repeat(5000);
+        let kept_old = write_report("theme", &big, Some("dark"), &[]);
+        assert!(kept_old.contains("4096-byte limit"), "{kept_old}");
     }
 
     #[test]

@@ -435,7 +435,7 @@ fn Encoder(
                 <p class="button-row">
                     <button type="button" class="secondary" on:click=move |_| input.set(forged.get())>"Decode it"</button>
                     <button type="button" on:click=send>"Send to /api/me"</button>
-                    <button type="button" class="secondary" on:click=send_original>"Send the decoder's token unchanged"</button>
+                    <button type="button" class="secondary" on:click=send_original>"Send the decoder's token unchanged to /api/me"</button>
                 </p>
             })}
             <div class="parts answers">

@@ -6,7 +6,7 @@ use crate::{
     accounts::service::AuthenticatedUser,
     cookies::jar::{LabCookie, Sent, SetCookie},
     error::AppError,
-    jwt::service::{TokenError, Verified},
+    jwt::{claims::Claims, service::TokenError},
     labs::{Lab, LabInfo, Notice, Outcome, Visitor},
     state::AppState,
 };
@@ -15,18 +15,25 @@ use async_trait::async_trait;
 pub struct JwtLab;
 
 impl JwtLab {
-    /// The verdict on the token cookie; `None` when there is none.
-    async fn read(state: &AppState, visitor: &Visitor) -> Result<Option<Verified>, AppError> {
-        match visitor.cookies.get(state.cookies.name(LabCookie::Token)) {
-            Sent::Absent => Ok(None),
-            Sent::Duplicated => Ok(Some(Err(TokenError::Malformed))),
-            Sent::One(token) => state.tokens.verify(token).await.map(Some),
-        }
+    /// The verdict on the token cookie, refusals already worded for the login page; `None`
+    /// when there is none.
+    async fn read(
+        state: &AppState,
+        visitor: &Visitor,
+    ) -> Result<Option<Result<Claims, Notice>>, AppError> {
+        Ok(
+            match visitor.cookies.get(state.cookies.name(LabCookie::Token)) {
+                Sent::Absent => None,
+                Sent::Duplicated => Some(Err(Notice::Twice)),
+                Sent::One(token) => Some(state.tokens.verify(token).await?.map_err(Self::notice)),
+            },
+        )
     }
 
-    fn refused(state: &AppState, reason: TokenError) -> Outcome {
+    /// What the login page says about a refused token.
+    fn notice(reason: TokenError) -> Notice {
         tracing::info!(%reason, "token refused");
-        let why = match reason {
+        match reason {
             TokenError::Malformed => Notice::Unreadable,
             TokenError::BadSignature => Notice::Signature,
             TokenError::Expired => Notice::Expired,
@@ -34,7 +41,10 @@ impl JwtLab {
             TokenError::Revoked => Notice::Revoked,
             TokenError::Superseded => Notice::PasswordChanged,
             _ => Notice::TokenRefused,
-        };
+        }
+    }
+
+    fn refused(state: &AppState, why: Notice) -> Outcome {
         Outcome::refused(why, Some(state.cookies.remove(LabCookie::Token)))
     }
 

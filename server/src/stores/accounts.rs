@@ -106,8 +106,8 @@ impl AccountStore for SqlAccounts {
         .map_err(database_error)
     }
 
-    /// For readiness checks.
+    /// For readiness checks: a failure is the answer, not an event to log at every probe.
     async fn ping(&self) -> Result<(), AppError> {
-        self.pool.ping().await.map_err(database_error)
+        self.pool.ping().await.map_err(|_| AppError::Unavailable)
     }
 }

@@ -310,3 +310,24 @@ async fn a_refused_large_body_gets_its_413_not_a_reset() {
     }
     app.stop().await;
 }
+
+/// Two `user` cookies may be another app's: on the wire, neither value is printed.
+#[app_test]
+async fn on_the_wire_masks_a_user_cookie_sent_twice() {
+    let app = spawn_app().await;
+    app.logged_in_to("jwt", &username("twice")).await;
+    let token = app.cookie_value("token").unwrap();
+    let header = format!("token={token}; user=first-secret; user=second-secret");
+    let page = app
+        .get_with_cookie_bytes("/jwt/profile", header.as_bytes())
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("welcome "), "{page}");
+    assert!(
+        !page.contains("first-secret") && !page.contains("second-secret"),
+        "{page}"
+    );
+    app.stop().await;
+}

@@ -81,6 +81,15 @@ async fn profiles_show_the_headers_on_the_wire_with_httponly_values_masked() {
         page.contains("This page's response sets the cookie again"),
         "{page}"
     );
+    // The session lab too: its visit writes the entry, so the session layer re-sends the id.
+    app.mode_login("session", &name, crate::common::PASSWORD)
+        .await;
+    let page = app.get("/session/profile").await.text().await.unwrap();
+    assert!(
+        page.contains("This page's response sets the cookie again"),
+        "{page}"
+    );
+    assert!(page.contains("Set-Cookie: sid=&lt;"), "masked: {page}");
     app.stop().await;
 }
 

@@ -158,3 +158,25 @@ async fn a_notice_shows_only_on_its_own_lab_and_forged_ones_say_nothing() {
     assert_eq!(notice_on(page).await, None);
     app.stop().await;
 }
+
+#[app_test]
+async fn a_cookie_sent_twice_is_named_as_such_in_every_lab_that_reads_one() {
+    let app = spawn_app().await;
+    for (lab, cookie) in [
+        ("cookie", "user"),
+        ("signed-cookie", "signed_user"),
+        ("jwt", "token"),
+    ] {
+        let twice = format!("{cookie}=a; {cookie}=b");
+        let response = app
+            .get_with_cookie_bytes(&format!("/{lab}/profile"), twice.as_bytes())
+            .await;
+        assert_is_redirect_to(&response, &format!("/{lab}/login"));
+        let notice = set_cookie_named(&response, "notice").unwrap_or_default();
+        assert!(
+            notice.starts_with(&format!("notice={lab}:twice;")),
+            "{lab}: {notice}"
+        );
+    }
+    app.stop().await;
+}
