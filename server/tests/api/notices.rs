@@ -180,3 +180,59 @@ async fn a_cookie_sent_twice_is_named_as_such_in_every_lab_that_reads_one() {
     }
     app.stop().await;
 }
+
+/// The notice is the one state change this issue adds, and it lives only in the browser: a
+/// replayed notice, a flood of it, and a logout in flight beside it change nothing on the
+/// server. Each answer shows the same sentence and deletes the cookie; a login made since
+/// still stands.
+#[app_test]
+async fn a_replayed_or_flooded_notice_changes_nothing_and_never_fails() {
+    let app = spawn_app().await;
+    let name = username("replay_notice");
+    app.logged_in_to("session", &name).await;
+    let logout = app.post_form("/session/logout", &[]).await;
+    let notice = set_cookie_named(&logout, "notice").expect("the logout's notice");
+    let notice = notice.split(';').next().unwrap().to_owned(); // notice=session:logged-out
+                                                               // Logged in again: a replayed "logged out" must not end this login.
+    assert_is_redirect_to(
+        &app.mode_login("session", &name, PASSWORD).await,
+        "/session/profile",
+    );
+    let session = app.session_cookie().unwrap();
+    for round in 0..3 {
+        let replays = (0..16).map(|_| {
+            let header = format!("{session}; {notice}");
+            let app = &app;
+            async move {
+                let page = app
+                    .get_with_cookie_bytes("/session/login", header.as_bytes())
+                    .await;
+                // Still logged in: the login page sends the visitor on to the profile; the
+                // notice waits (a minute at most) for a login page that shows it.
+                assert_is_redirect_to(&page, "/session/profile");
+            }
+        });
+        // A logout of another browser in flight at the same moment.
+        let other = app.new_browser();
+        other.logged_in_to("session", &username("bystander")).await;
+        let (_, gone) = tokio::join!(
+            futures::future::join_all(replays),
+            other.post_form("/session/logout", &[])
+        );
+        assert_is_redirect_to(&gone, "/session/login");
+        let count = app.profile("session").await.expect("the login stands");
+        assert!(count.ends_with(&format!("count: {}", round + 1)), "{count}");
+    }
+    // Without the session, the replayed notice shows its sentence, once per request, 200.
+    let stranger = app.new_browser();
+    let page = stranger
+        .get_with_cookie_bytes("/session/login", notice.as_bytes())
+        .await;
+    assert!(
+        set_cookie_named(&page, "notice").is_some_and(|c| c.contains("Max-Age=0")),
+        "deleted"
+    );
+    let (code, _) = notice_on(page).await.expect("the sentence");
+    assert_eq!(code, "logged-out");
+    app.stop().await;
+}
