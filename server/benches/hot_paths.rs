@@ -60,9 +60,7 @@ fn token_service(
     rt.block_on(async {
         let stores = open_stores(data_dir, "memory").await;
         let accounts = Accounts::new(
-            std::sync::Arc::new(session_lab::stores::SqlAccounts::new(
-                stores.accounts.clone(),
-            )),
+            stores.account_store(),
             Arc::default(),
             app::accounts::versions::VersionCache::new(Duration::from_secs(1)),
         );

@@ -15,7 +15,7 @@ use crate::{
         session_cookie::{finish_session_cookie, SessionCookiePolicy},
     },
     store_failures::session_save_failure_is_unavailable,
-    stores::{SqlAccounts, StoreError, Stores},
+    stores::{StoreError, Stores},
 };
 use app::{
     accounts::{self, service::Accounts, throttle::LoginThrottle, versions::VersionCache},
@@ -316,7 +316,7 @@ fn build_router(
         .site_addr(addr)
         .build();
     let accounts = Accounts::new(
-        Arc::new(SqlAccounts::new(stores.accounts.clone())),
+        stores.account_store(),
         Arc::new(LoginThrottle::default()),
         VersionCache::new(settings.credentials_cache_ttl),
     );

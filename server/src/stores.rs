@@ -3,7 +3,10 @@
 //! PostgreSQL or Redis), so every process that shares the session store shares all three.
 
 use crate::config::{AccountDb, ServerUrl, Settings, StoreLocation};
-use app::{jwt::revocation::RevocationStore, sessions::SessionStoreInfo, shop::cart::CartStore};
+use app::{
+    accounts::store::AccountStore, jwt::revocation::RevocationStore, sessions::SessionStoreInfo,
+    shop::cart::CartStore,
+};
 use async_trait::async_trait;
 use sqlx::{
     postgres::{PgPool, PgPoolOptions},
@@ -109,6 +112,13 @@ impl SessionStore for SessionBackend {
 
     async fn delete(&self, session_id: &Id) -> session_store::Result<()> {
         delegate!(self, store => store.delete(session_id).await)
+    }
+}
+
+impl Stores {
+    /// The accounts adapter over the account database.
+    pub fn account_store(&self) -> Arc<dyn AccountStore> {
+        Arc::new(SqlAccounts::new(self.accounts.clone()))
     }
 }
 

@@ -4,6 +4,27 @@
 use super::validation::{PASSWORD_MAX, PASSWORD_MIN, USERNAME_MAX, USERNAME_MIN};
 use leptos::prelude::*;
 
+/// The error of the last attempt, above the fields.
+#[component]
+fn FormError(error: Option<String>) -> impl IntoView {
+    error.map(|e| view! { <p class="form-error" role="alert">{e}</p> })
+}
+
+/// The username of an existing account (the login and password-change forms).
+#[component]
+fn UsernameField(username: String) -> impl IntoView {
+    view! {
+        <label for="username">"Username"</label>
+        <input id="username" name="username" type="text" autocomplete="username"
+            required maxlength=USERNAME_MAX.to_string() value=username/>
+    }
+}
+
+/// The rule a new password follows, said next to its field.
+fn password_rule() -> String {
+    format!("{PASSWORD_MIN}–{PASSWORD_MAX} characters. Any characters.")
+}
+
 /// Username and password, posted to `action`. `error` is shown above the fields.
 #[component]
 pub fn LoginForm(
@@ -13,10 +34,8 @@ pub fn LoginForm(
 ) -> impl IntoView {
     view! {
         <form class="stack" method="post" action=action>
-            {error.map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
-            <label for="username">"Username"</label>
-            <input id="username" name="username" type="text" autocomplete="username"
-                required maxlength=USERNAME_MAX.to_string() value=username/>
+            <FormError error/>
+            <UsernameField username/>
             <label for="password">"Password"</label>
             <input id="password" name="password" type="password" autocomplete="current-password"
                 required maxlength=PASSWORD_MAX.to_string()/>
@@ -33,10 +52,10 @@ pub fn RegisterForm(
 ) -> impl IntoView {
     let username_rule =
         format!("{USERNAME_MIN}–{USERNAME_MAX} characters: letters, digits, '_', '.' or '-'.");
-    let password_rule = format!("{PASSWORD_MIN}–{PASSWORD_MAX} characters. Any characters.");
+    let password_rule = password_rule();
     view! {
         <form class="stack" method="post" action="/register">
-            {error.map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+            <FormError error/>
             <label for="username">"Username"</label>
             <input id="username" name="username" type="text" autocomplete="username" required
                 minlength=USERNAME_MIN.to_string() maxlength=USERNAME_MAX.to_string()
@@ -61,13 +80,11 @@ pub fn PasswordChangeForm(
     #[prop(optional, into)] error: Option<String>,
     #[prop(optional, into)] username: String,
 ) -> impl IntoView {
-    let password_rule = format!("{PASSWORD_MIN}–{PASSWORD_MAX} characters. Any characters.");
+    let password_rule = password_rule();
     view! {
         <form class="stack" method="post" action="/account/password">
-            {error.map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
-            <label for="username">"Username"</label>
-            <input id="username" name="username" type="text" autocomplete="username"
-                required maxlength=USERNAME_MAX.to_string() value=username/>
+            <FormError error/>
+            <UsernameField username/>
             <label for="current">"Current password"</label>
             <input id="current" name="current" type="password" autocomplete="current-password"
                 required maxlength=PASSWORD_MAX.to_string()/>

@@ -17,18 +17,22 @@ const NAVIGATION: [(&str, &str, &str); 7] = [
 
 #[cfg(feature = "ssr")]
 tokio::task_local! {
-    /// The path of the request being answered, for the pages axum handlers render (Leptos
-    /// routes have the request in their context). Set by the server around every request.
-    pub static CURRENT_PATH: String;
+    /// The URI of the request being answered, for the pages axum handlers render (Leptos
+    /// routes have the request in their context). Set by the server around every request;
+    /// a `Uri` clone shares its bytes, so setting it allocates nothing.
+    pub static CURRENT_URI: http::Uri;
 }
 
 /// The path of the page being rendered on the server; `None` in the browser.
 fn current_path() -> Option<String> {
     #[cfg(feature = "ssr")]
     {
-        CURRENT_PATH.try_with(Clone::clone).ok().or_else(|| {
-            use_context::<http::request::Parts>().map(|parts| parts.uri.path().to_owned())
-        })
+        CURRENT_URI
+            .try_with(|uri| uri.path().to_owned())
+            .ok()
+            .or_else(|| {
+                use_context::<http::request::Parts>().map(|parts| parts.uri.path().to_owned())
+            })
     }
     #[cfg(not(feature = "ssr"))]
     None

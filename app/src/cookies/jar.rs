@@ -43,7 +43,9 @@ impl LabCookie {
         LabCookie::Notice,
     ];
 
-    fn base_name(self) -> &'static str {
+    /// The name over http (`user`, `signed_user`, `sid`, …); https adds `__Host-` to the
+    /// HttpOnly ones.
+    pub fn base_name(self) -> &'static str {
         match self {
             LabCookie::Session => "sid",
             LabCookie::PlainUser => "user",
@@ -212,7 +214,15 @@ impl CookieRules {
     /// own `user` is masked: printing an HttpOnly value into the page would hand it to page
     /// scripts, and a cookie we do not recognise may be another app's HttpOnly secret on the
     /// same host (the browser does not say which cookies are HttpOnly).
-    pub fn wire(&self, lab: LabCookie, request: &RequestCookies, answer: &[SetCookie]) -> Wire {
+    /// `session_changed`: the session layer sends the `sid` cookie again with this response
+    /// (outside `answer`), as it does whenever the session was written.
+    pub fn wire(
+        &self,
+        lab: LabCookie,
+        request: &RequestCookies,
+        answer: &[SetCookie],
+        session_changed: bool,
+    ) -> Wire {
         // Only the plain lab's own `user`, sent once, is shown: two `user` cookies may be
         // another app's.
         let mask = |name: &str, value: &str| match self.identify(name) {
@@ -253,7 +263,7 @@ impl CookieRules {
                             .replacen(PLACEHOLDER, &mask(name, &sent_value), 1)
                     })
                     .unwrap_or_default();
-                (header, false)
+                (header, lab == LabCookie::Session && session_changed)
             }
         };
         let pairs: Vec<String> = request

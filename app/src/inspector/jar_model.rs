@@ -182,27 +182,26 @@ pub fn write_report(
     stored: Option<&str>,
     hidden_names: &[String],
 ) -> String {
-    match stored {
-        Some(value) if value == wanted => {
-            format!("Saved {name}. Visit a profile to see what the server makes of it.")
-        }
-        // What is there may be the old value of a write the browser refused.
-        _ if refusal(name, wanted, hidden_names).is_some() => {
-            refused_write_reason(name, wanted, hidden_names)
-        }
-        Some(value) => format!(
+    if stored == Some(wanted) {
+        return format!("Saved {name}. Visit a profile to see what the server makes of it.");
+    }
+    // What is there may be the old value of a write the browser refused.
+    match (refusal(name, wanted, hidden_names), stored) {
+        (Some(reason), _) => reason,
+        (None, Some(value)) => format!(
             "The browser stored {name}={value}, not what was typed: a ';' ends a cookie's \
              value, and spaces around it are dropped. Percent-encode such characters."
         ),
-        None => refused_write_reason(name, wanted, hidden_names),
+        (None, None) => UNEXPLAINED_REFUSAL.into(),
     }
 }
 
+const UNEXPLAINED_REFUSAL: &str =
+    "The browser refused the cookie (check the name for spaces, ';' or '=')";
+
 /// Why a cookie a script tried to write is not in the jar afterwards.
 pub fn refused_write_reason(name: &str, value: &str, hidden_names: &[String]) -> String {
-    refusal(name, value, hidden_names).unwrap_or_else(|| {
-        "The browser refused the cookie (check the name for spaces, ';' or '=')".into()
-    })
+    refusal(name, value, hidden_names).unwrap_or_else(|| UNEXPLAINED_REFUSAL.into())
 }
 
 /// A rule that certainly makes the browser refuse this write, if one does.

@@ -10,7 +10,7 @@ use super::{notice, pages, Lab, Notice, Outcome, Visitor};
 use crate::{
     accounts::service::Credentials,
     components::static_page,
-    cookies::jar::{self, LabCookie, SetCookie},
+    cookies::jar::{self, SetCookie},
     error::AppError,
     limits::PasswordCheck,
     state::AppState,
@@ -89,12 +89,12 @@ async fn profile<L: Lab>(State(state): State<AppState>, visitor: Visitor) -> Res
             cookies,
             ..
         }) => {
-            let mut wire = state
-                .cookies
-                .wire(L::INFO.cookie, &visitor.cookies, &cookies);
-            // The session lab's visit writes its entry, so the session layer sends the id
-            // again with this response (outside `cookies`).
-            wire.this_response |= L::INFO.cookie == LabCookie::Session;
+            let wire = state.cookies.wire(
+                L::INFO.cookie,
+                &visitor.cookies,
+                &cookies,
+                visitor.session.is_modified(),
+            );
             with_cookies(pages::profile::<L>(profile, wire), cookies)
         }
         Ok(Outcome {

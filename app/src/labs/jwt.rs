@@ -66,7 +66,6 @@ impl Lab for JwtLab {
         logout_lesson: "A signature stays valid until the token expires, so deleting the cookie \
                         is not enough: logout puts the token's id (jti) on a denylist, kept beside \
                         the sessions, so a copied token is refused by every server from now on.",
-        cookie_label: "token",
         logged_out: "The token's id and its login are on the server's denylist until they would have expired, and your browser deleted the cookie.",
     };
 

@@ -67,8 +67,6 @@ pub struct LabInfo {
     pub lesson: &'static str,
     /// What logging out does in this lab, shown on the profile page.
     pub logout_lesson: &'static str,
-    /// How the lab's cookie is called in messages: `user`, `signed_user`, …
-    pub cookie_label: &'static str,
     /// What a logout just destroyed, said on the login page after it.
     pub logged_out: &'static str,
 }
@@ -202,11 +200,11 @@ impl Notice {
         match self {
             Notice::Unreadable => format!(
                 "Your {} cookie was not in the form this lab writes, so the server ignored it and deleted it.",
-                lab.cookie_label
+                lab.cookie.base_name()
             ),
             Notice::Twice => format!(
                 "Your browser sent two {} cookies, so the server trusted neither and deleted them.",
-                lab.cookie_label
+                lab.cookie.base_name()
             ),
             Notice::SealBroken => "Your signed cookie failed its seal check: it was changed after the \
                  server sealed it (or copied from another cookie), so the server ignored it and \

@@ -79,7 +79,6 @@ impl Lab for PlainCookieLab {
         logout_lesson: "Logging out only asks your browser to delete the cookie. The server has \
                         nothing to forget, and a saved copy of the cookie (or one typed by hand) \
                         logs in again at once.",
-        cookie_label: "user",
         logged_out: "Your browser deleted the user cookie; the server had nothing to forget.",
     };
 

@@ -53,7 +53,6 @@ impl Lab for ServerSessionLab {
                  memory store forgets everyone at restart, SQLite or Redis keep them.",
         logout_lesson: "Logging out deletes your record from the server's store. A copy of the \
                         old cookie now points at nothing, so it logs nobody in.",
-        cookie_label: "session id",
         logged_out:
             "The server deleted your session record; the old session id now points at nothing.",
     };

@@ -136,7 +136,6 @@ impl Lab for SignedCookieLab {
         logout_lesson: "Logging out deletes the cookie in your browser. A copy made before still \
                         works until its sealed expiry, because the server remembers nothing; a \
                         password change is what revokes every copy.",
-        cookie_label: "signed_user",
         logged_out: "Your browser deleted the signed cookie; a copy made before would still work until its sealed expiry.",
     };
 

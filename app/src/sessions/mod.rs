@@ -146,6 +146,11 @@ impl LabSession {
         Ok(Some(ended))
     }
 
+    /// Whether this request wrote the session, so that its cookie goes out again.
+    pub fn is_modified(&self) -> bool {
+        self.session.is_modified()
+    }
+
     /// Replaces the lab's value, keeping its login time (the absolute timeout still counts
     /// from the login).
     pub async fn update<T: SessionEntry>(&self, value: T) -> Result<(), AppError> {

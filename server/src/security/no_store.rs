@@ -11,13 +11,13 @@ use axum::{
 };
 
 pub async fn no_store(request: Request, next: Next) -> Response {
-    let path = request.uri().path().to_owned();
-    let cacheable = path.starts_with("/pkg/");
+    let cacheable = request.uri().path().starts_with("/pkg/");
     let mut response = if cacheable {
         next.run(request).await
     } else {
-        app::components::layout::CURRENT_PATH
-            .scope(path, next.run(request))
+        let uri = request.uri().clone();
+        app::components::layout::CURRENT_URI
+            .scope(uri, next.run(request))
             .await
     };
     if !cacheable {
