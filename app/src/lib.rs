@@ -37,8 +37,13 @@ pub mod labs;
 /// Per-client rate limits: password checks and new sessions per minute.
 #[cfg(feature = "ssr")]
 pub mod limits;
+/// Where you're signed in: the index of every login of an account, and ending them.
+pub mod logins;
 /// The apple shop of the express-session tutorial: login, add an apple, check out.
 pub mod shop;
+/// The `/account/sessions` page: every login of your account, and "End" on each.
+#[cfg(feature = "ssr")]
+pub mod signed_in;
 
 /// The typed wrapper over tower-sessions that handlers use instead of string keys.
 #[cfg(feature = "ssr")]

@@ -38,6 +38,11 @@ impl From<IpAddr> for ClientKey {
     }
 }
 
+/// The client's own address (not masked like [`ClientKey`]), for the sessions page; carried
+/// by state-changing requests.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClientAddress(pub IpAddr);
+
 /// At most `per_minute` events per client per minute.
 #[derive(Debug)]
 pub struct PerClientLimit {

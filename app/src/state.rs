@@ -3,7 +3,8 @@
 use crate::{
     accounts::service::Accounts,
     cookies::jar::CookieRules,
-    jwt::service::Tokens,
+    jwt::{refresh::ApiTokens, service::Tokens},
+    logins::service::Logins,
     sessions::SessionStoreInfo,
     shop::{cart::CartStore, service::Shop},
 };
@@ -50,6 +51,13 @@ impl FromRef<AppState> for Shop {
     }
 }
 
+/// The sessions page and the labs record and end logins through `State<Logins>`.
+impl FromRef<AppState> for Logins {
+    fn from_ref(state: &AppState) -> Self {
+        state.logins.clone()
+    }
+}
+
 /// The services behind [`AppState`].
 pub struct Services {
     pub leptos_options: LeptosOptions,
@@ -60,6 +68,10 @@ pub struct Services {
     /// Encrypts and authenticates the signed cookie (64 bytes: encryption and signing halves).
     pub cookie_key: cookie::Key,
     pub tokens: Tokens,
+    /// The API's token pairs: access tokens and rotating refresh tokens.
+    pub api_tokens: ApiTokens,
+    /// The index of every login of every account, and ending them.
+    pub logins: Logins,
     /// Which store keeps the sessions (shown by `/api/echo`).
     pub session_store: SessionStoreInfo,
 }

@@ -31,6 +31,7 @@ const PRIVATE_PAGES = [
   '/session/profile',
   '/jwt/profile',
   '/inspector', // the jar full of cookies
+  '/account/sessions',
 ];
 
 const ISLAND_PAGES = new Set(['/', '/inspector', '/shop/apple']);

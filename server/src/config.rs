@@ -131,6 +131,15 @@ pub struct Options {
     #[arg(long, env = "SESSION_LAB_JWT_LIFETIME", value_name = "SECONDS")]
     pub jwt_lifetime: Option<u64>,
 
+    /// Seconds an API access token (from /api/token or /api/token/refresh) is valid; its
+    /// refresh token renews it. Default: 300.
+    #[arg(
+        long,
+        env = "SESSION_LAB_ACCESS_TOKEN_LIFETIME",
+        value_name = "SECONDS"
+    )]
+    pub access_token_lifetime: Option<u64>,
+
     /// The `iss` claim of our tokens; tokens from any other issuer are refused.
     /// Default: session-lab.
     #[arg(long, env = "SESSION_LAB_JWT_ISSUER", value_name = "ISS")]
@@ -247,6 +256,8 @@ pub struct Settings {
     pub jwt: JwtSettings,
     pub jwt_private_key_file: PathBuf,
     pub signed_cookie_lifetime: Duration,
+    /// How long an API access token is valid.
+    pub access_token_lifetime: Duration,
     pub site_root: PathBuf,
     pub log_format: LogFormat,
 }
@@ -326,9 +337,10 @@ impl Settings {
             })?;
         let jwt_lifetime = options.jwt_lifetime.unwrap_or(30 * 60);
         let signed_cookie_lifetime = options.signed_cookie_lifetime.unwrap_or(60 * 60);
-        if jwt_lifetime == 0 || signed_cookie_lifetime == 0 {
+        let access_token_lifetime = options.access_token_lifetime.unwrap_or(5 * 60);
+        if jwt_lifetime == 0 || signed_cookie_lifetime == 0 || access_token_lifetime == 0 {
             return Err(ConfigError::Invalid {
-                key: "jwt_lifetime / signed_cookie_lifetime",
+                key: "jwt_lifetime / signed_cookie_lifetime / access_token_lifetime",
                 message: "must be at least 1 second".into(),
             });
         }
@@ -386,6 +398,7 @@ impl Settings {
                 .jwt_private_key_file
                 .unwrap_or_else(|| secrets_dir.join(default_key_file)),
             signed_cookie_lifetime: Duration::from_secs(signed_cookie_lifetime),
+            access_token_lifetime: Duration::from_secs(access_token_lifetime),
             site_root: options
                 .site_root
                 .unwrap_or_else(|| PathBuf::from("target/site")),

@@ -25,12 +25,15 @@ use app::{
     inspector,
     jwt::{
         keys::{JwtAlgorithm, JwtKeys, KeyError, KeyMaterial},
+        refresh::ApiTokens,
         service::Tokens,
     },
     labs,
+    logins::service::Logins,
     sessions::SessionPolicy,
     shell,
     shop::{self, service::Shop},
+    signed_in,
     state::{AppState, Services},
     App, OUTPUT_NAME,
 };
@@ -331,9 +334,20 @@ fn build_router(
         token_lifetime: settings.jwt.lifetime,
     };
     let cookie_name = cookie_rules.name(LabCookie::Session);
+    let logins = Logins::new(stores.logins.clone(), stores.revocations.clone());
+    let tokens = Tokens::new(jwt_keys, stores.revocations.clone(), accounts.clone());
+    let api_tokens = ApiTokens::new(
+        tokens.clone(),
+        stores.refresh.clone(),
+        logins.clone(),
+        accounts.clone(),
+        settings.access_token_lifetime,
+    );
     let state = AppState::new(Services {
         leptos_options: leptos_options.clone(),
-        tokens: Tokens::new(jwt_keys, stores.revocations.clone(), accounts.clone()),
+        tokens,
+        api_tokens,
+        logins: logins.clone(),
         accounts,
         carts: stores.carts.clone(),
         cookies: cookie_rules,
@@ -376,6 +390,7 @@ fn build_router(
         .merge(shop::handlers::router())
         .merge(labs::router())
         .merge(inspector::handlers::router())
+        .merge(signed_in::handlers::router())
         .merge(api::router())
         .merge(health::router(stores, state.clone()))
         .merge(assets::router(
@@ -422,7 +437,8 @@ fn build_router(
         .layer(middleware::from_fn_with_state(cookie_policy, finish_session_cookie))
         .layer(middleware::from_fn(session_save_failure_is_unavailable))
         .layer(sessions)
-        .layer(Extension(policy));
+        .layer(Extension(policy))
+        .layer(Extension(logins));
     Router::new().fallback_service(layers.service(routes))
 }
 

@@ -4,7 +4,10 @@
 
 use crate::config::{AccountDb, ServerUrl, Settings, StoreLocation};
 use app::{
-    accounts::store::AccountStore, jwt::revocation::RevocationStore, sessions::SessionStoreInfo,
+    accounts::store::AccountStore,
+    jwt::refresh::RefreshStore,
+    logins::{revocation::RevocationStore, store::LoginStore},
+    sessions::SessionStoreInfo,
     shop::cart::CartStore,
 };
 use async_trait::async_trait;
@@ -28,6 +31,10 @@ use tower_sessions_redis_store::fred::prelude::{
 pub mod accounts;
 /// Carts: memory, SQL, Redis.
 pub mod carts;
+/// The index of logins (the sessions page): memory, SQL, Redis.
+pub mod logins;
+/// The API's refresh tokens: memory, SQL, Redis.
+pub mod refresh;
 /// The JWT denylist: memory, SQL, Redis.
 pub mod revocations;
 /// One SQL text for SQLite and PostgreSQL: the pool and `with_pool!`.
@@ -39,9 +46,11 @@ mod redis_sessions;
 mod sqlite_sessions;
 pub use accounts::SqlAccounts;
 use carts::{MemoryCarts, RedisCarts, SqlCarts};
+use logins::{MemoryLogins, RedisLogins, SqlLogins};
 pub use memory_sessions::MemorySessions;
 pub use postgres_sessions::PostgresSessions;
 pub use redis_sessions::RedisSessions;
+use refresh::{MemoryRefresh, RedisRefresh, SqlRefresh};
 use revocations::{MemoryRevocations, RedisRevocations, SqlRevocations};
 pub use sql::SqlPool;
 pub use sqlite_sessions::{SqliteSessions, Tuning as SqliteTuning};
@@ -129,6 +138,10 @@ pub struct Stores {
     pub carts: Arc<dyn CartStore>,
     /// The JWT denylist, beside the sessions so every process sharing them sees it.
     pub revocations: Arc<dyn RevocationStore>,
+    /// The index of every account's logins, for the sessions page.
+    pub logins: Arc<dyn LoginStore>,
+    /// The API's refresh tokens (hashes only) and their families.
+    pub refresh: Arc<dyn RefreshStore>,
     /// The session database's pool, when sessions are in SQL (pinged, closed at shutdown).
     sessions_db: Option<SqlPool>,
     /// The Redis pool, when sessions are in Redis.
@@ -181,6 +194,8 @@ impl Stores {
                 sessions: SessionBackend::Memory(MemorySessions::default()),
                 carts: Arc::new(MemoryCarts::default()),
                 revocations: Arc::new(MemoryRevocations::default()),
+                logins: Arc::new(MemoryLogins::default()),
+                refresh: Arc::new(MemoryRefresh::default()),
                 sessions_db: None,
                 redis: None,
             },
@@ -217,6 +232,8 @@ impl Stores {
                         settings.session_absolute_timeout,
                     )),
                     revocations: Arc::new(RedisRevocations::new(pool.clone())),
+                    logins: Arc::new(RedisLogins::new(pool.clone())),
+                    refresh: Arc::new(RedisRefresh::new(pool.clone())),
                     sessions_db: None,
                     redis: Some(pool),
                 }
@@ -225,7 +242,8 @@ impl Stores {
         Ok(stores)
     }
 
-    /// Carts and the denylist as tables in the SQL session database.
+    /// Carts, the denylist, the logins and the refresh tokens as tables in the SQL session
+    /// database.
     async fn beside_sql_sessions(
         accounts: SqlPool,
         sessions: SessionBackend,
@@ -238,18 +256,27 @@ impl Stores {
             .migrate()
             .await
             .map_err(migrate_error("revocation"))?;
+        let logins = SqlLogins::new(pool.clone());
+        logins.migrate().await.map_err(migrate_error("login"))?;
+        let refresh = SqlRefresh::new(pool.clone());
+        refresh
+            .migrate()
+            .await
+            .map_err(migrate_error("refresh token"))?;
         Ok(Stores {
             accounts,
             sessions,
             carts: Arc::new(carts),
             revocations: Arc::new(revocations),
+            logins: Arc::new(logins),
+            refresh: Arc::new(refresh),
             sessions_db: Some(pool),
             redis: None,
         })
     }
 
-    /// Deletes expired sessions, abandoned carts and revocations of tokens that have expired
-    /// anyway. Runs in the background, once a minute. (Redis expires its keys itself.)
+    /// Deletes expired sessions, abandoned carts, revocations of tokens that have expired
+    /// anyway, and logins and refresh tokens past their end. Runs in the background, once a minute. (Redis expires its keys itself.)
     pub async fn delete_expired(&self, cart_idle: Duration) {
         let expired = match &self.sessions {
             SessionBackend::Memory(store) => store.delete_expired().await,
@@ -260,16 +287,16 @@ impl Stores {
         if let Err(e) = expired {
             tracing::warn!(error = %e, "deleting expired sessions failed");
         }
-        match self.carts.delete_idle(cart_idle).await {
-            Ok(0) => {}
-            Ok(n) => tracing::debug!(carts = n, "deleted abandoned carts"),
-            Err(_) => tracing::warn!("deleting abandoned carts failed"),
-        }
-        match self.revocations.delete_expired().await {
-            Ok(0) => {}
-            Ok(n) => tracing::debug!(revocations = n, "deleted expired revocations"),
-            Err(_) => tracing::warn!("deleting expired revocations failed"),
-        }
+        swept("abandoned carts", self.carts.delete_idle(cart_idle).await);
+        swept(
+            "expired revocations",
+            self.revocations.delete_expired().await,
+        );
+        swept("ended logins", self.logins.delete_expired().await);
+        swept(
+            "refresh tokens of ended logins",
+            self.refresh.delete_expired().await,
+        );
     }
 
     /// Whether the session store answers: for `/readyz`.
@@ -302,6 +329,15 @@ impl Stores {
             let _ = redis.quit().await;
         }
         self.accounts.close().await;
+    }
+}
+
+/// Logs what one sweep of [`Stores::delete_expired`] removed, or that it failed.
+fn swept(what: &str, result: Result<u64, app::error::AppError>) {
+    match result {
+        Ok(0) => {}
+        Ok(n) => tracing::debug!(deleted = n, "deleted {what}"),
+        Err(_) => tracing::warn!("deleting {what} failed"),
     }
 }
 

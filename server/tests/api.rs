@@ -18,4 +18,5 @@ mod api {
     mod notices;
     mod security;
     mod shop;
+    mod signed_in;
 }

@@ -273,3 +273,78 @@ async fn a_logout_on_one_instance_is_final_on_both_while_a_thief_replays_the_coo
         }
     }
 }
+
+/// The value of the `login` field of the first "End" form on a sessions page.
+fn first_end_id(page: &str) -> String {
+    let at = page.find(r#"name="login""#).expect("an End button");
+    let rest = &page[at..];
+    let start = rest.find("value=\"").unwrap() + 7;
+    rest[start..start + rest[start..].find('"').unwrap()].to_owned()
+}
+
+/// A login made on instance A is listed on B's sessions page and ended from B; A refuses it
+/// at once. An API refresh token issued by A rotates on B, and a replay on A revokes the family
+/// for both.
+#[app_test]
+async fn a_login_on_one_instance_is_listed_and_ended_from_the_other() {
+    let cluster = cluster();
+    let name = username();
+    cluster.register(&name).await;
+    let on_a = cluster.log_in(&cluster.a, "/jwt/login", &name).await;
+    let on_b = cluster.log_in(&cluster.b, "/session/login", &name).await;
+    let (status, page) = cluster.get(&cluster.b, "/account/sessions", &on_b).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains(r#"data-kind="jwt""#), "{page}");
+    let id = first_end_id(&page);
+    let (status, _) = cluster
+        .post(
+            &cluster.b,
+            "/account/sessions/end",
+            &on_b,
+            &[("login", &id)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, _) = cluster.get(&cluster.a, "/jwt/profile", &on_a).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "A refuses the login B ended");
+
+    let token = |base: &str, path: &str, body: serde_json::Value| {
+        cluster
+            .client
+            .post(format!("{base}{path}"))
+            .json(&body)
+            .send()
+    };
+    let first: serde_json::Value = token(
+        &cluster.a,
+        "/api/token",
+        serde_json::json!({"username": name, "password": PASSWORD}),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let refresh = |base: &str, value: &serde_json::Value| {
+        token(
+            base,
+            "/api/token/refresh",
+            serde_json::json!({"refresh_token": value["refresh_token"]}),
+        )
+    };
+    let second = refresh(&cluster.b, &first).await.unwrap();
+    assert_eq!(
+        second.status(),
+        StatusCode::OK,
+        "B rotates A's refresh token"
+    );
+    let second: serde_json::Value = second.json().await.unwrap();
+    let replay = refresh(&cluster.a, &first).await.unwrap();
+    assert_eq!(replay.status(), StatusCode::UNAUTHORIZED);
+    let after = refresh(&cluster.b, &second).await.unwrap();
+    assert_eq!(
+        after.status(),
+        StatusCode::UNAUTHORIZED,
+        "the family is revoked on B too"
+    );
+}

@@ -5,6 +5,10 @@
 mod common;
 
 mod stores {
+    pub use logins::*;
+    pub use scenarios::*;
+
+    pub mod logins;
     pub mod outage;
     pub mod scenarios;
 }
@@ -86,7 +90,7 @@ macro_rules! every_store {
             $(
                 #[crate::common::app_test]
                 async fn $scenario() {
-                    crate::stores::scenarios::$scenario(crate::Store::$store).await;
+                    crate::stores::$scenario(crate::Store::$store).await;
                 }
             )*
         }
@@ -105,4 +109,8 @@ every_store!(
     a_token_reissued_during_logout_is_refused,
     a_new_cart_expires_when_idle,
     a_password_change_is_final_while_a_thief_replays_and_floods_logouts,
+    every_login_is_listed_and_ended_from_the_sessions_page,
+    a_replayed_refresh_token_revokes_its_family,
+    two_simultaneous_refreshes_never_leave_two_live_chains,
+    a_password_change_ends_refresh_tokens_and_empties_the_list,
 );

@@ -5,7 +5,9 @@ use super::{
     forms::{PasswordChangeForm, RegisterForm},
     service::{Accounts, PasswordChange, Registration},
 };
-use crate::{components::static_page, error::AppError, limits::PasswordCheck};
+use crate::{
+    components::static_page, error::AppError, limits::PasswordCheck, logins::service::Logins,
+};
 use axum::{
     extract::{FromRef, State},
     response::{IntoResponse, Redirect, Response},
@@ -19,6 +21,7 @@ pub fn router<S>() -> Router<S>
 where
     S: Clone + Send + Sync + 'static,
     Accounts: FromRef<S>,
+    Logins: FromRef<S>,
 {
     Router::new()
         .route("/register", post(register))
@@ -49,11 +52,23 @@ async fn register(
 
 async fn change_password(
     State(accounts): State<Accounts>,
+    State(logins): State<Logins>,
     check: PasswordCheck,
     Form(form): Form<PasswordChange>,
 ) -> Response {
     let username = form.username.clone();
-    match accounts.change_password(form, check).await {
+    let changed = match accounts.change_password(form, check).await {
+        // The version check already refuses every earlier login, and the sessions page lists
+        // only the current version's: forgetting them is housekeeping, never a failure.
+        Ok(account) => {
+            if logins.forget_account(account).await.is_err() {
+                tracing::warn!("the changed password's earlier logins stay in the index");
+            }
+            Ok(())
+        }
+        Err(error) => Err(error),
+    };
+    match changed {
         Ok(()) => static_page::render(http::StatusCode::OK, "Password changed", || {
             view! {
                 <h1>"Password changed"</h1>

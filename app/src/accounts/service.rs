@@ -49,6 +49,16 @@ pub struct AuthenticatedUser {
     pub version: i64,
 }
 
+impl AuthenticatedUser {
+    /// The account and version a login of this user is recorded under.
+    pub fn holder(&self) -> crate::logins::service::Holder {
+        crate::logins::service::Holder {
+            account_id: self.id,
+            version: self.version,
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Accounts {
     store: Arc<dyn AccountStore>,
@@ -169,11 +179,12 @@ impl Accounts {
 
     /// Changes a password after checking the current one (with the login throttle). Every
     /// session, signed cookie and token issued before is revoked by the version bump.
+    /// Changes the password and returns the account's id: every earlier login is revoked.
     pub async fn change_password(
         &self,
         form: PasswordChange,
         check: PasswordCheck,
-    ) -> Result<(), AppError> {
+    ) -> Result<i64, AppError> {
         check_password(&form.password).map_err(AppError::Invalid)?;
         if form.password != form.confirm {
             return Err(AppError::Invalid(
@@ -194,7 +205,7 @@ impl Accounts {
             Some(version) => {
                 self.versions.put(user.id, Some(version));
                 tracing::info!(username = %user.username, version, "password changed; earlier logins revoked");
-                Ok(())
+                Ok(user.id)
             }
             None => Err(AppError::InvalidCredentials),
         }

@@ -65,6 +65,12 @@ impl ApiError {
         Self::new(StatusCode::UNAUTHORIZED, "invalid_token", message)
     }
 
+    /// A refresh token that cannot be traded (RFC 6749 section 5.2's `invalid_grant`). The
+    /// status is `401`, not the RFC's `400`: the client must log in again.
+    pub fn invalid_grant(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "invalid_grant", message)
+    }
+
     pub fn status(&self) -> StatusCode {
         self.status
     }

@@ -20,11 +20,19 @@ use utoipa::{
         title = "Session Lab API",
         description = "Tokens for the JWT lab and a window into what the server received."
     ),
-    paths(token_api::token, token_api::me, token_api::jwks, echo::echo),
+    paths(
+        token_api::token,
+        token_api::refresh,
+        token_api::me,
+        token_api::log_out,
+        token_api::jwks,
+        echo::echo
+    ),
     components(schemas(
         ErrorBody,
         Claims,
         token_api::TokenRequest,
+        token_api::RefreshRequest,
         token_api::TokenResponse,
         echo::Echo
     )),

@@ -5,13 +5,14 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 /// The site navigation: each link, and the path prefix of the pages it stands for.
-const NAVIGATION: [(&str, &str, &str); 7] = [
+const NAVIGATION: [(&str, &str, &str); 8] = [
     ("/shop", "/shop", "Apple shop"),
     ("/cookie/login", "/cookie/", "Cookie"),
     ("/signed-cookie/login", "/signed-cookie/", "Signed cookie"),
     ("/session/login", "/session/", "Session"),
     ("/jwt/login", "/jwt/", "JWT"),
     ("/inspector", "/inspector", "Viewer"),
+    ("/account/sessions", "/account/sessions", "Sessions"),
     ("/register", "/register", "Register"),
 ];
 

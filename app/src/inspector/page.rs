@@ -191,6 +191,11 @@ fn TokenLessons() -> impl IntoView {
                     "so every copy of the id dies. JWT: a signature stays valid until "<code>"exp"</code>
                     ", so the server keeps a denylist of logged-out token ids ("<code>"jti"</code>", "
                     <code>"sid"</code>") and checks it on every request."</dd>
+                <dt>"Refresh tokens"</dt>
+                <dd>"The API hands out a short access token and a refresh token that works once: each "
+                    "refresh retires it and returns a new pair. Presenting a retired one again ends the "
+                    "whole login. "<a href="/account/sessions">"Where you're signed in"</a>" lists each "
+                    "API login's refresh tokens: which are used, which is live, and what a replay did."</dd>
             </dl>
         </details>
     }

@@ -14,9 +14,11 @@
 //! 3. **State rides in the token.** The lab's visit counter is a claim; every profile visit
 //!    re-issues the token with `count + 1`. The server remembers nothing…
 //! 4. **…except revocations.** A valid signature stays valid until `exp`, so logout puts the
-//!    token's `jti` (and its login, `sid`) on a denylist ([`revocation`]) in the same store as
-//!    the sessions, until the token would have expired anyway. A password change revokes every
-//!    earlier token through the credentials version claim (`ver`).
+//!    token's `jti` (and its login, `sid`) on a denylist ([`crate::logins::revocation`]) in
+//!    the same store as the sessions, until the token would have expired anyway. A password
+//!    change revokes every earlier token through the credentials version claim (`ver`).
+//! 5. **The API pairs a short access token with a refresh token** ([`refresh`]) that rotates
+//!    at every use; presenting a used one again revokes the whole login.
 
 /// The claims of our tokens: registered (`iss`, `sub`, …) and private (`name`, `count`, …).
 pub mod claims;
@@ -24,9 +26,9 @@ pub mod claims;
 /// Signing and verifying keys and the validation rules, built once at start.
 #[cfg(feature = "ssr")]
 pub mod keys;
-/// The denylist of revoked token ids, beside the sessions.
+/// Refresh tokens that rotate at every use and revoke their family when replayed.
 #[cfg(feature = "ssr")]
-pub mod revocation;
+pub mod refresh;
 /// Issue, verify, re-issue, revoke.
 #[cfg(feature = "ssr")]
 pub mod service;

@@ -3,17 +3,19 @@
 use super::{
     claims::Claims,
     keys::{JwtKeys, JwtSettings, LEEWAY_SECS},
-    revocation::RevocationStore,
 };
 use crate::clock::unix_now;
 use crate::{
     accounts::service::{Accounts, AuthenticatedUser},
     error::AppError,
+    logins::{
+        revocation::RevocationStore,
+        service::{denied_key, random_id},
+    },
 };
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use jsonwebtoken::errors::ErrorKind;
-use rand::RngCore;
-use std::sync::Arc;
+use std::{sync::Arc, time::Duration};
 
 /// Why a token was refused. The message is safe to show: it never repeats the token.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -70,12 +72,6 @@ pub struct Tokens {
     accounts: Accounts,
 }
 
-fn random_id() -> String {
-    let mut bytes = [0u8; 16];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    URL_SAFE_NO_PAD.encode(bytes)
-}
-
 /// Header parameters that point at keys. We have exactly one key, so any of them is a trick.
 const KEY_HINTS: [&str; 5] = ["jku", "x5u", "jwk", "x5c", "x5t"];
 
@@ -99,6 +95,19 @@ impl Tokens {
     /// Signs a token for a new login (`count` 0, a new `sid`, `auth_time` now).
     pub fn issue(&self, user: &AuthenticatedUser) -> Result<Issued, AppError> {
         let now = unix_now();
+        self.issue_in(user, &random_id(), now, self.keys.settings().lifetime)
+    }
+
+    /// Signs a token of the login `sid` that proved its password at `auth_time`, valid for
+    /// `lifetime` but never past the login's end (the API's access tokens).
+    pub fn issue_in(
+        &self,
+        user: &AuthenticatedUser,
+        sid: &str,
+        auth_time: u64,
+        lifetime: Duration,
+    ) -> Result<Issued, AppError> {
+        let now = unix_now();
         let settings = self.keys.settings();
         self.sign(Claims {
             iss: settings.issuer.clone(),
@@ -107,13 +116,18 @@ impl Tokens {
             name: user.username.clone(),
             count: 0,
             iat: now,
-            exp: expiry(settings, now, now),
-            auth_time: Some(now),
+            exp: (now + lifetime.as_secs()).min(login_end(settings, auth_time)),
+            auth_time: Some(auth_time),
             nbf: None,
             jti: random_id(),
-            sid: random_id(),
+            sid: sid.to_owned(),
             ver: user.version,
         })
+    }
+
+    /// When a login that proved its password at `auth_time` ends, whatever happens.
+    pub fn login_end(&self, auth_time: u64) -> u64 {
+        login_end(self.keys.settings(), auth_time)
     }
 
     /// The next token of the same login: `count + 1`, a new `jti`, `iat` and `exp`; the same
@@ -150,7 +164,7 @@ impl Tokens {
         };
         if self
             .revocations
-            .any_revoked(&[&jti_key(&claims.jti), &sid_key(&claims.sid)])
+            .any_revoked(&[&jti_key(&claims.jti), &denied_key(&claims.sid)])
             .await?
         {
             return Ok(Err(TokenError::Revoked));
@@ -184,7 +198,7 @@ impl Tokens {
             .max(claims.exp);
         // The login first: if the second write fails, the login is already ended.
         self.revocations
-            .revoke(&[&sid_key(&claims.sid)], login_ends + margin)
+            .revoke(&[&denied_key(&claims.sid)], login_ends + margin)
             .await?;
         self.revocations
             .revoke(&[&jti_key(&claims.jti)], claims.exp + margin)
@@ -218,7 +232,11 @@ fn check_login_age(settings: &JwtSettings, claims: &Claims, now: u64) -> Result<
 
 /// A token's `exp`: one token lifetime from now, but never past the end of its login.
 fn expiry(settings: &JwtSettings, auth_time: u64, now: u64) -> u64 {
-    (now + settings.lifetime.as_secs()).min(auth_time + settings.login_lifetime.as_secs())
+    (now + settings.lifetime.as_secs()).min(login_end(settings, auth_time))
+}
+
+fn login_end(settings: &JwtSettings, auth_time: u64) -> u64 {
+    auth_time + settings.login_lifetime.as_secs()
 }
 
 fn check_header(keys: &JwtKeys, token: &str) -> Result<(), TokenError> {
@@ -291,10 +309,6 @@ fn explain(keys: &JwtKeys, token: &str, kind: &ErrorKind) -> TokenError {
 
 fn jti_key(jti: &str) -> String {
     format!("jti:{jti}")
-}
-
-fn sid_key(sid: &str) -> String {
-    format!("sid:{sid}")
 }
 
 /// Whether the token's header is JSON whose `alg` is some spelling of "none".

@@ -7,7 +7,8 @@ use crate::{
     cookies::jar::{LabCookie, Sent, SetCookie},
     error::AppError,
     jwt::{claims::Claims, service::TokenError},
-    labs::{Lab, LabInfo, Notice, Outcome, Visitor},
+    labs::{Lab, LabInfo, LabLogin, Notice, Outcome, Visitor},
+    logins::LoginKind,
     state::AppState,
 };
 use async_trait::async_trait;
@@ -79,10 +80,23 @@ impl Lab for JwtLab {
 
     async fn log_in(
         state: &AppState,
-        _: &Visitor,
+        visitor: &Visitor,
         user: AuthenticatedUser,
     ) -> Result<Vec<SetCookie>, AppError> {
         let issued = state.tokens.issue(&user)?;
+        // The token's `sid` is the login's id on the sessions page.
+        let claims = &issued.claims;
+        let ends_at = state.tokens.login_end(claims.iat);
+        state
+            .logins
+            .record(
+                &claims.sid,
+                LoginKind::Jwt,
+                user.holder(),
+                &visitor.origin,
+                ends_at,
+            )
+            .await?;
         Ok(vec![Self::cookie(state, issued.token)?])
     }
 
@@ -92,6 +106,9 @@ impl Lab for JwtLab {
             None => return Ok(Outcome::anonymous()),
             Some(Err(reason)) => return Ok(Self::refused(state, reason)),
         };
+        if let Ok(account) = claims.sub.parse() {
+            state.logins.touch(account, &claims.sid, claims.iat).await?;
+        }
         let next = state.tokens.reissue(&claims)?;
         Ok(Outcome::logged_in(
             next.claims.name,
@@ -103,7 +120,27 @@ impl Lab for JwtLab {
     async fn log_out(state: &AppState, visitor: &Visitor) -> Result<Vec<SetCookie>, AppError> {
         if let Some(Ok(claims)) = Self::read(state, visitor).await? {
             state.tokens.revoke(&claims).await?;
+            if let Ok(account) = claims.sub.parse() {
+                state.logins.forget(account, &claims.sid).await?;
+            }
         }
         Ok(vec![state.cookies.remove(LabCookie::Token)])
+    }
+
+    async fn login(state: &AppState, visitor: &Visitor) -> Result<Option<LabLogin>, AppError> {
+        let Some(Ok(claims)) = Self::read(state, visitor).await? else {
+            return Ok(None);
+        };
+        let Ok(id) = claims.sub.parse() else {
+            return Ok(None);
+        };
+        Ok(Some(LabLogin {
+            user: AuthenticatedUser {
+                id,
+                username: claims.name,
+                version: claims.ver,
+            },
+            id: claims.sid,
+        }))
     }
 }

@@ -32,6 +32,7 @@ use crate::{
     accounts::service::AuthenticatedUser,
     cookies::jar::{RequestCookies, SetCookie},
     error::AppError,
+    logins::service::LoginOrigin,
     sessions::LabSession,
     state::AppState,
 };
@@ -151,12 +152,14 @@ pub enum Notice {
     Signature,
     /// The token failed another check (algorithm, type, issuer, audience, claims).
     TokenRefused,
+    /// The login was ended from the account's sessions page (or its family revoked).
+    Ended,
     /// The visitor logged out.
     LoggedOut,
 }
 
 impl Notice {
-    const ALL: [Notice; 10] = [
+    const ALL: [Notice; 11] = [
         Notice::Unreadable,
         Notice::Twice,
         Notice::SealBroken,
@@ -166,6 +169,7 @@ impl Notice {
         Notice::Revoked,
         Notice::Signature,
         Notice::TokenRefused,
+        Notice::Ended,
         Notice::LoggedOut,
     ];
 
@@ -181,6 +185,7 @@ impl Notice {
             Notice::Revoked => "revoked",
             Notice::Signature => "signature",
             Notice::TokenRefused => "token",
+            Notice::Ended => "ended",
             Notice::LoggedOut => "logged-out",
         }
     }
@@ -229,15 +234,21 @@ impl Notice {
                  issuer, audience or claims), so the server ignored it and deleted it. The \
                  viewer's token lab shows what it holds."
                 .to_owned(),
+            Notice::Ended => "This login was ended from your account's sessions page (Where \
+                 you're signed in): the server refuses its login id on every instance, so it \
+                 logged nobody in. Log in again."
+                .to_owned(),
             Notice::LoggedOut => format!("You are logged out. {}", lab.logged_out),
         }
     }
 }
 
-/// What a lab may look at in a request: its cookies and its server-side session.
+/// What a lab may look at in a request: its cookies, its server-side session, and where the
+/// request comes from (for the sessions page, when it starts a login).
 pub struct Visitor {
     pub cookies: RequestCookies,
     pub session: LabSession,
+    pub origin: LoginOrigin,
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Visitor {
@@ -246,7 +257,12 @@ impl<S: Send + Sync> FromRequestParts<S> for Visitor {
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let cookies = RequestCookies::from_headers(&parts.headers);
         let session = LabSession::from_request_parts(parts, state).await?;
-        Ok(Self { cookies, session })
+        let Ok(origin) = LoginOrigin::from_request_parts(parts, state).await;
+        Ok(Self {
+            cookies,
+            session,
+            origin,
+        })
     }
 }
 
@@ -271,4 +287,18 @@ pub trait Lab: Send + Sync + 'static {
 
     /// Ends the login as far as this lab can, and clears its cookie.
     async fn log_out(state: &AppState, visitor: &Visitor) -> Result<Vec<SetCookie>, AppError>;
+
+    /// Whose login the request carries, checked like a visit, and its id on the sessions
+    /// page; `None` for a lab the server keeps no login of (the plain cookie).
+    async fn login(state: &AppState, visitor: &Visitor) -> Result<Option<LabLogin>, AppError> {
+        let _ = (state, visitor);
+        Ok(None)
+    }
+}
+
+/// A checked login and its id in the index of logins.
+#[derive(Debug, Clone)]
+pub struct LabLogin {
+    pub user: AuthenticatedUser,
+    pub id: String,
 }

@@ -10,7 +10,8 @@ use crate::{
     accounts::service::AuthenticatedUser,
     cookies::jar::SetCookie,
     error::AppError,
-    labs::{Lab, LabInfo, Notice, Outcome, Visitor},
+    labs::{Lab, LabInfo, LabLogin, Notice, Outcome, Visitor},
+    logins::LoginKind,
     sessions::{Ended, Lookup, SessionEntry},
     state::AppState,
 };
@@ -26,6 +27,7 @@ pub struct SessionLogin {
 
 impl SessionEntry for SessionLogin {
     const KEY: &'static str = "session";
+    const KIND: LoginKind = LoginKind::Session;
     fn account(&self) -> &AuthenticatedUser {
         &self.user
     }
@@ -38,6 +40,7 @@ fn notice(ended: Ended) -> Notice {
     match ended {
         Ended::TimedOut => Notice::TimedOut,
         Ended::PasswordChanged => Notice::PasswordChanged,
+        Ended::Remotely => Notice::Ended,
     }
 }
 
@@ -105,5 +108,16 @@ impl Lab for ServerSessionLab {
     async fn log_out(_: &AppState, visitor: &Visitor) -> Result<Vec<SetCookie>, AppError> {
         visitor.session.log_out::<SessionLogin>().await?;
         Ok(Vec::new())
+    }
+
+    async fn login(state: &AppState, visitor: &Visitor) -> Result<Option<LabLogin>, AppError> {
+        let Some(login) = visitor.session.get::<SessionLogin>(&state.accounts).await? else {
+            return Ok(None);
+        };
+        let id = visitor.session.login_id::<SessionLogin>().await?;
+        Ok(id.map(|id| LabLogin {
+            user: login.user,
+            id,
+        }))
     }
 }

@@ -7,17 +7,21 @@
 //! - editing or truncating the value breaks the authentication tag: rejected;
 //! - a value copied from another cookie (another name) fails the same check: rejected;
 //! - the expiry is *inside* the value, so a browser that ignores `Max-Age` gains nothing;
-//! - the account's credentials version is inside too: a password change revokes it.
+//! - the account's credentials version is inside too: a password change revokes it;
+//! - so is the login's id (`lid`), which the sessions page can end: the server checks it
+//!   against the denylist at every request.
 //!
-//! What it cannot do: revoke one cookie. The server keeps nothing, so a stolen copy works
-//! until it expires — unless the password (or the key) changes.
+//! What logout cannot do: revoke the cookie. It only deletes it in the browser, so a stolen
+//! copy works until it expires — unless the login is ended on the sessions page, or the
+//! password (or the key) changes.
 
 use crate::clock::unix_now;
 use crate::{
     accounts::service::AuthenticatedUser,
     cookies::jar::{LabCookie, Sent, SetCookie},
     error::AppError,
-    labs::{Lab, LabInfo, Notice, Outcome, Visitor},
+    labs::{Lab, LabInfo, LabLogin, Notice, Outcome, Visitor},
+    logins::LoginKind,
     state::AppState,
 };
 use async_trait::async_trait;
@@ -35,6 +39,10 @@ pub struct SignedUser {
     /// The account and credentials version it was issued for.
     pub uid: i64,
     pub ver: i64,
+    /// The login's id on the sessions page, where it can be ended.
+    pub lid: String,
+    /// Unix seconds at which the sessions page last noted that this login was used.
+    pub seen: u64,
 }
 
 /// Why a signed cookie was refused; each reason makes the visitor anonymous.
@@ -109,6 +117,10 @@ impl SignedCookieLab {
             tracing::info!("signed cookie issued before a password change");
             return Ok(Err(refused(Notice::PasswordChanged)));
         }
+        if state.logins.is_ended(&user.lid).await? {
+            tracing::info!("signed cookie of an ended login");
+            return Ok(Err(refused(Notice::Ended)));
+        }
         Ok(Ok(user))
     }
 
@@ -131,11 +143,13 @@ impl Lab for SignedCookieLab {
         title: "Signed cookie",
         lesson: "The same name and count, but encrypted and authenticated by the server with a \
                  key only it knows; the cookie's name and an expiry are sealed in. Any edit, \
-                 truncation or value copied from another cookie is rejected. The server still \
-                 keeps nothing, so it cannot revoke a single copied cookie before it expires.",
+                 truncation or value copied from another cookie is rejected. The server keeps \
+                 nothing but the login's id, so a logout cannot revoke a copied cookie before \
+                 it expires: only \"End\" on your sessions page can.",
         logout_lesson: "Logging out deletes the cookie in your browser. A copy made before still \
-                        works until its sealed expiry, because the server remembers nothing; a \
-                        password change is what revokes every copy.",
+                        works until its sealed expiry, because the server never stored the \
+                        cookie; \"End\" on your sessions page denies the login id sealed in it, \
+                        and a password change revokes every copy.",
         logged_out: "Your browser deleted the signed cookie; a copy made before would still work until its sealed expiry.",
     };
 
@@ -148,15 +162,23 @@ impl Lab for SignedCookieLab {
 
     async fn log_in(
         state: &AppState,
-        _: &Visitor,
+        visitor: &Visitor,
         user: AuthenticatedUser,
     ) -> Result<Vec<SetCookie>, AppError> {
+        let now = unix_now();
+        let exp = now + state.cookies.signed_lifetime.as_secs();
+        let lid = state
+            .logins
+            .start(LoginKind::SignedCookie, user.holder(), &visitor.origin, exp)
+            .await?;
         let signed = SignedUser {
             username: user.username,
             count: 0,
-            exp: unix_now() + state.cookies.signed_lifetime.as_secs(),
+            exp,
             uid: user.id,
             ver: user.version,
+            lid,
+            seen: now,
         };
         Ok(vec![Self::cookie(state, &signed)?])
     }
@@ -167,12 +189,29 @@ impl Lab for SignedCookieLab {
             Err(outcome) => return Ok(outcome),
         };
         user.count = user.count.saturating_add(1);
+        if state.logins.touch(user.uid, &user.lid, user.seen).await? {
+            user.seen = unix_now();
+        }
         let cookie = Self::cookie(state, &user)?;
         Ok(Outcome::logged_in(user.username, user.count, vec![cookie]))
     }
 
     async fn log_out(state: &AppState, _: &Visitor) -> Result<Vec<SetCookie>, AppError> {
         Ok(vec![state.cookies.remove(LabCookie::SignedUser)])
+    }
+
+    async fn login(state: &AppState, visitor: &Visitor) -> Result<Option<LabLogin>, AppError> {
+        let Ok(user) = Self::read(state, visitor).await? else {
+            return Ok(None);
+        };
+        Ok(Some(LabLogin {
+            user: AuthenticatedUser {
+                id: user.uid,
+                username: user.username,
+                version: user.ver,
+            },
+            id: user.lid,
+        }))
     }
 }
 
@@ -187,6 +226,8 @@ mod tests {
             exp: 2_000,
             uid: 1,
             ver: 1,
+            lid: "login".into(),
+            seen: 1_000,
         }
     }
 

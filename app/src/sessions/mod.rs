@@ -4,6 +4,8 @@
 //! - issues a **new session id at every login** (session fixation defence),
 //! - enforces the idle and absolute timeouts from timestamps kept next to the value,
 //! - drops entries issued before the account's password changed,
+//! - records each login in the index of logins ([`crate::logins`]) and drops an entry whose
+//!   login was ended from the sessions page,
 //! - and destroys the record server-side at logout.
 //!
 //! The cookie holds only the random id; tower-sessions loads the record from the store and
@@ -14,6 +16,10 @@ use crate::{
     accounts::service::{Accounts, AuthenticatedUser},
     error::AppError,
     limits::NewSessionAllowance,
+    logins::{
+        service::{LoginOrigin, Logins},
+        LoginKind,
+    },
 };
 use axum::{extract::FromRequestParts, http::request::Parts};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
@@ -23,6 +29,8 @@ use tower_sessions::Session;
 /// A login one lab keeps in the session under its own key.
 pub trait SessionEntry: Serialize + DeserializeOwned + Send + Sync {
     const KEY: &'static str;
+    /// How the sessions page lists its logins.
+    const KIND: LoginKind;
     /// Whose login it is, and under which credentials version.
     fn account(&self) -> &AuthenticatedUser;
 }
@@ -55,6 +63,9 @@ struct Stamped<T> {
     logged_in_at: u64,
     /// Unix seconds of the last request that refreshed it.
     last_seen: u64,
+    /// The login's id in the index of logins; absent in entries written before there was one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    login: Option<String>,
 }
 
 /// What a session holds for one lab.
@@ -72,6 +83,8 @@ pub enum Ended {
     TimedOut,
     /// The account's password changed after the login.
     PasswordChanged,
+    /// The login was ended from the account's sessions page.
+    Remotely,
 }
 
 /// The current request's session. Extract it in a handler, or with
@@ -79,15 +92,25 @@ pub enum Ended {
 pub struct LabSession {
     session: Session,
     policy: SessionPolicy,
+    logins: Logins,
+    /// Where this request comes from, for a login it starts.
+    origin: LoginOrigin,
     /// This client's allowance for new sessions, when the server limits them.
     new_sessions: Option<NewSessionAllowance>,
 }
 
 impl LabSession {
-    pub fn new(session: Session, policy: SessionPolicy) -> Self {
+    pub fn new(
+        session: Session,
+        policy: SessionPolicy,
+        logins: Logins,
+        origin: LoginOrigin,
+    ) -> Self {
         Self {
             session,
             policy,
+            logins,
+            origin,
             new_sessions: None,
         }
     }
@@ -114,14 +137,19 @@ impl LabSession {
         }
         let now = unix_now();
         if now.saturating_sub(stamped.last_seen) > self.policy.refresh_after().as_secs() {
+            if let Some(login) = &stamped.login {
+                let account = stamped.value.account().id;
+                self.logins.touch(account, login, stamped.last_seen).await?;
+            }
             stamped.last_seen = now;
             self.session.insert(T::KEY, &stamped).await?;
         }
         Ok(Lookup::Found(stamped.value))
     }
 
-    /// Why the entry under `key` no longer counts (a timeout, a password change since), if it
-    /// does not. An entry failing a check is removed.
+    /// Why the entry under `key` no longer counts (a timeout, a password change since, its
+    /// login ended), if it does not. An entry failing a check is removed, and the record with
+    /// it when nothing else is left in it.
     async fn ended<T>(
         &self,
         key: &str,
@@ -138,11 +166,19 @@ impl LabSession {
             Ended::TimedOut
         } else if !accounts.is_current(account).await? {
             Ended::PasswordChanged
+        } else if let Some(login) = &stamped.login {
+            if !self.logins.is_ended(login).await? {
+                return Ok(None);
+            }
+            Ended::Remotely
         } else {
             return Ok(None);
         };
         tracing::info!(entry = key, "session entry ended: {ended:?}");
         self.session.remove_value(key).await?;
+        if self.session.is_empty().await {
+            self.session.flush().await?;
+        }
         Ok(Some(ended))
     }
 
@@ -155,15 +191,15 @@ impl LabSession {
     /// from the login).
     pub async fn update<T: SessionEntry>(&self, value: T) -> Result<(), AppError> {
         let now = unix_now();
-        let logged_in_at = self
+        let old = self
             .session
             .get::<Stamped<serde::de::IgnoredAny>>(T::KEY)
-            .await?
-            .map_or(now, |old| old.logged_in_at);
+            .await?;
         let stamped = Stamped {
             value,
-            logged_in_at,
+            logged_in_at: old.as_ref().map_or(now, |old| old.logged_in_at),
             last_seen: now,
+            login: old.and_then(|old| old.login),
         };
         self.session.insert(T::KEY, &stamped).await?;
         Ok(())
@@ -216,20 +252,51 @@ impl LabSession {
         }
         self.session.cycle_id().await?;
         let now = unix_now();
+        let login = self
+            .logins
+            .start(
+                T::KIND,
+                value.account().holder(),
+                &self.origin,
+                now + self.policy.absolute_timeout.as_secs(),
+            )
+            .await?;
         let stamped = Stamped {
             value,
             logged_in_at: now,
             last_seen: now,
+            login: Some(login),
         };
         self.session.insert(T::KEY, &stamped).await?;
         Ok(())
+    }
+
+    /// The id of the lab's login in the index of logins, if it has one (for "this browser").
+    pub async fn login_id<T: SessionEntry>(&self) -> Result<Option<String>, AppError> {
+        Ok(self
+            .session
+            .get::<Stamped<serde::de::IgnoredAny>>(T::KEY)
+            .await?
+            .and_then(|stamped| stamped.login))
     }
 
     /// Logs out of one lab. If no other lab is logged in, the record is deleted from the store
     /// and the cookie cleared; otherwise the others keep their logins under a **new id**. Either
     /// way the old id is dead, so a copy of the old cookie is anonymous from now on.
     pub async fn log_out<T: SessionEntry>(&self) -> Result<(), AppError> {
-        self.session.remove_value(T::KEY).await?;
+        let removed = self
+            .session
+            .remove_value(T::KEY)
+            .await?
+            .and_then(|value| serde_json::from_value::<Stamped<T>>(value).ok());
+        if let Some(Stamped {
+            value,
+            login: Some(login),
+            ..
+        }) = &removed
+        {
+            self.logins.forget(value.account().id, login).await?;
+        }
         // The record holds nothing but lab entries: empty means no lab is logged in.
         if self.session.is_empty().await {
             self.session.flush().await?;
@@ -252,9 +319,15 @@ impl<S: Send + Sync> FromRequestParts<S> for LabSession {
             .get::<SessionPolicy>()
             .copied()
             .ok_or_else(|| AppError::internal("session policy missing", "no extension"))?;
+        let logins = parts
+            .extensions
+            .get::<Logins>()
+            .cloned()
+            .ok_or_else(|| AppError::internal("logins missing", "no extension"))?;
+        let Ok(origin) = LoginOrigin::from_request_parts(parts, state).await;
         Ok(Self {
             new_sessions: parts.extensions.get::<NewSessionAllowance>().cloned(),
-            ..Self::new(session, policy)
+            ..Self::new(session, policy, logins, origin)
         })
     }
 }

@@ -6,6 +6,7 @@ use crate::{
     accounts::service::{Accounts, AuthenticatedUser, Credentials},
     error::AppError,
     limits::PasswordCheck,
+    logins::LoginKind,
     sessions::{LabSession, SessionEntry},
 };
 use rand::RngCore;
@@ -21,6 +22,7 @@ pub struct ShopLogin {
 
 impl SessionEntry for ShopLogin {
     const KEY: &'static str = "shop";
+    const KIND: LoginKind = LoginKind::Shop;
     fn account(&self) -> &AuthenticatedUser {
         &self.user
     }

@@ -15,7 +15,7 @@ use super::guard::Guard;
 use app::{
     api::error::error_response,
     error::{AppError, RequestPart},
-    limits::{ClientKey, NewSessionAllowance, PasswordChecks, PerClientLimit},
+    limits::{ClientAddress, ClientKey, NewSessionAllowance, PasswordChecks, PerClientLimit},
 };
 use axum::{
     extract::{ConnectInfo, Request},
@@ -58,7 +58,7 @@ impl ClientLimits {
     /// when neither is known. Of the header, the **last entry of its last line** counts: a
     /// proxy that appends puts the address it saw after whatever the client forged, on the
     /// same line or on a line of its own.
-    fn client(&self, request: &Request) -> Option<ClientKey> {
+    fn client(&self, request: &Request) -> Option<IpAddr> {
         let from_header = self.address_header.as_ref().and_then(|name| {
             let value = request.headers().get_all(name).iter().next_back()?;
             let value = value.to_str().ok()?;
@@ -70,7 +70,7 @@ impl ClientLimits {
                 .get::<ConnectInfo<SocketAddr>>()
                 .map(|ConnectInfo(peer)| peer.ip())
         };
-        from_header.or_else(peer).map(ClientKey::from)
+        from_header.or_else(peer)
     }
 
     /// Drops the counts of clients that have been quiet long enough to be forgiven.
@@ -122,9 +122,11 @@ impl ClientLimits {
             return Ok(());
         }
         // Without an address (a router called in-process) there is nobody to count.
-        let Some(client) = self.client(request) else {
+        let Some(address) = self.client(request) else {
             return Ok(());
         };
+        let client = ClientKey::from(address);
+        request.extensions_mut().insert(ClientAddress(address));
         // Which requests check a password is decided by their handlers, which take the
         // `PasswordCheck` extractor: it spends this allowance, and the login throttle counts
         // per account and this client.

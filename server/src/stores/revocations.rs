@@ -3,7 +3,7 @@
 
 use super::sql::{database_error, redis_error, SqlPool};
 use crate::with_pool;
-use app::{clock::unix_now, error::AppError, jwt::revocation::RevocationStore};
+use app::{clock::unix_now, error::AppError, logins::revocation::RevocationStore};
 use async_trait::async_trait;
 use fred::prelude::{Expiration, KeysInterface, Pool as RedisPool};
 use std::{collections::HashMap, sync::Mutex};

@@ -49,7 +49,8 @@ async fn a_token_from_json_or_a_form_opens_api_me() {
         assert_eq!(response.status(), StatusCode::OK, "{content_type}");
         let token: Value = response.json().await.unwrap();
         assert_eq!(token["token_type"], "Bearer");
-        assert_eq!(token["expires_in"], 1800);
+        assert_eq!(token["expires_in"], 300, "access_token_lifetime's default");
+        assert_eq!(token["refresh_token"].as_str().unwrap().len(), 43);
         let me = app
             .client
             .get(app.url("/api/me"))

@@ -413,8 +413,11 @@ async fn signed_cookie_edits_and_truncations_are_rejected() {
 async fn a_signed_value_moved_from_another_cookie_or_expired_is_rejected() {
     let app = spawn_app().await;
     app.logged_in_to("signed-cookie", &username("swap")).await; // account id 1
-    let payload =
-        |exp: u64| format!(r#"{{"username":"forger","count":5,"exp":{exp},"uid":1,"ver":1}}"#);
+    let payload = |exp: u64| {
+        format!(
+            r#"{{"username":"forger","count":5,"exp":{exp},"uid":1,"ver":1,"lid":"forged","seen":0}}"#
+        )
+    };
     let browser = app.new_browser();
     // Control: sealed for the right name and in date, the server accepts it.
     browser.put_cookie(

@@ -347,3 +347,96 @@ pub fn set_cookie_named(response: &Response, name: &str) -> Option<String> {
         .into_iter()
         .find(|c| c.starts_with(&format!("{name}=")))
 }
+
+/// One row of the sessions page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoginRow {
+    /// `session`, `shop`, `signed-cookie`, `jwt`, `api`, or `cookie` (the plain cookie).
+    pub kind: String,
+    /// The id its "End" button sends; `None` for this browser's own logins and ended ones.
+    pub id: Option<String>,
+    pub this_browser: bool,
+}
+
+/// The rows of a sessions page, in page order.
+pub fn login_rows(page: &str) -> Vec<LoginRow> {
+    page.split(r#"<tr data-testid="login""#)
+        .skip(1)
+        .map(|row| {
+            let row = row.split("</tr>").next().unwrap();
+            let attribute = |name: &str| {
+                let start = row.find(&format!("{name}=\""))? + name.len() + 2;
+                Some(row[start..start + row[start..].find('"')?].to_owned())
+            };
+            let id = row.find(r#"name="login""#).and_then(|at| {
+                let rest = &row[at..];
+                let start = rest.find("value=\"")? + 7;
+                Some(rest[start..start + rest[start..].find('"')?].to_owned())
+            });
+            LoginRow {
+                kind: attribute("data-kind").unwrap(),
+                id,
+                this_browser: attribute("data-this-browser").is_some(),
+            }
+        })
+        .collect()
+}
+
+impl TestApp {
+    /// `POST /api/token` for `username` (with `PASSWORD`): the JSON answer.
+    pub async fn api_login(&self, username: &str) -> serde_json::Value {
+        let response = self
+            .client
+            .post(self.url("/api/token"))
+            .header("user-agent", "SessionLabTest/1.0")
+            .json(&serde_json::json!({"username": username, "password": PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        response.json().await.unwrap()
+    }
+
+    /// `POST /api/token/refresh` with this refresh token, as JSON.
+    pub async fn refresh(&self, refresh_token: &str) -> Response {
+        self.client
+            .post(self.url("/api/token/refresh"))
+            .json(&serde_json::json!({ "refresh_token": refresh_token }))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// `GET /account/sessions`: its status and page.
+    pub async fn sessions_page(&self) -> (StatusCode, String) {
+        let response = self.get("/account/sessions").await;
+        (response.status(), response.text().await.unwrap())
+    }
+
+    /// This browser's sessions page's rows (the page must answer `200`).
+    pub async fn login_rows(&self) -> Vec<LoginRow> {
+        let (status, page) = self.sessions_page().await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        login_rows(&page)
+    }
+
+    /// "End" on the sessions page for the login `id`.
+    pub async fn end_login(&self, id: &str) -> Response {
+        self.post_form("/account/sessions/end", &[("login", id)])
+            .await
+    }
+
+    /// The id of the only row of `kind` that this browser can end.
+    pub async fn login_id(&self, kind: &str) -> String {
+        let rows = self.login_rows().await;
+        let mut ids = rows
+            .iter()
+            .filter(|r| r.kind == kind)
+            .filter_map(|r| r.id.clone());
+        let id = ids
+            .next()
+            .unwrap_or_else(|| panic!("no {kind} row in {rows:?}"));
+        assert!(ids.next().is_none(), "several {kind} rows in {rows:?}");
+        id
+    }
+}

@@ -3,6 +3,9 @@
 //! sharing that store refuses a logged-out token at once. Entries are kept only until the
 //! token would have expired anyway; after that the signature check refuses it by itself.
 //!
+//! Ending a login from the sessions page uses the same list (`sid:<login id>`), so the check
+//! every lab already makes for a logged-out token also refuses an ended login.
+//!
 //! The adapters (memory, SQL, Redis) are in `server/src/stores/revocations.rs`.
 
 use crate::error::AppError;

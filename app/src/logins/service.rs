@@ -1,0 +1,205 @@
+//! The logins service: record a login when it starts, check that it was not ended, list an
+//! account's logins, and end them.
+
+use super::{device, revocation::RevocationStore, store::LoginStore, LoginKind, LoginRecord};
+use crate::{clock::unix_now, error::AppError, limits::ClientAddress};
+use axum::{
+    extract::FromRequestParts,
+    http::{header, request::Parts, HeaderValue},
+};
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+use rand::RngCore;
+use std::{convert::Infallible, net::IpAddr, sync::Arc};
+
+/// How long past its end an ended login stays denied: more than any verifier's leeway.
+const DENY_MARGIN_SECS: u64 = 60;
+
+/// How stale `last_seen` may get before a request writes it again: at most one write a
+/// minute per login.
+pub const TOUCH_AFTER_SECS: u64 = 60;
+
+/// The denylist entry of a login (and of every token of a JWT login: their `sid`).
+pub fn denied_key(login_id: &str) -> String {
+    format!("sid:{login_id}")
+}
+
+/// A new random id (128 bits, base64url): a login id, a token id.
+pub fn random_id() -> String {
+    let mut bytes = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Where a login comes from: its request's `User-Agent` and client address. Kept raw (a
+/// header value clone shares its bytes) and described only when a login is recorded, so the
+/// requests that start no login never parse a `User-Agent`.
+#[derive(Debug, Clone, Default)]
+pub struct LoginOrigin {
+    user_agent: Option<HeaderValue>,
+    address: Option<IpAddr>,
+}
+
+impl LoginOrigin {
+    /// "Firefox 128 on Linux".
+    pub fn device(&self) -> String {
+        device::describe(self.user_agent.as_ref().and_then(|v| v.to_str().ok()))
+    }
+
+    /// The client address, or "unknown" (a router called in-process has none).
+    pub fn address(&self) -> String {
+        self.address
+            .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string())
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for LoginOrigin {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self {
+            user_agent: parts.headers.get(header::USER_AGENT).cloned(),
+            address: parts
+                .extensions
+                .get::<ClientAddress>()
+                .map(|ClientAddress(ip)| *ip),
+        })
+    }
+}
+
+/// Who logs in: the account and its credentials version.
+#[derive(Debug, Clone, Copy)]
+pub struct Holder {
+    pub account_id: i64,
+    pub version: i64,
+}
+
+#[derive(Clone)]
+pub struct Logins {
+    store: Arc<dyn LoginStore>,
+    denylist: Arc<dyn RevocationStore>,
+}
+
+impl Logins {
+    pub fn new(store: Arc<dyn LoginStore>, denylist: Arc<dyn RevocationStore>) -> Self {
+        Self { store, denylist }
+    }
+
+    /// Records a login that starts now under `id` and ends at `ends_at` at the latest.
+    pub async fn record(
+        &self,
+        id: &str,
+        kind: LoginKind,
+        holder: Holder,
+        origin: &LoginOrigin,
+        ends_at: u64,
+    ) -> Result<(), AppError> {
+        let now = unix_now();
+        self.store
+            .insert(&LoginRecord {
+                id: id.to_owned(),
+                account_id: holder.account_id,
+                version: holder.version,
+                kind,
+                device: origin.device(),
+                address: origin.address(),
+                started_at: now,
+                last_seen: now,
+                ends_at,
+            })
+            .await
+    }
+
+    /// Records a login under a new id, and returns the id.
+    pub async fn start(
+        &self,
+        kind: LoginKind,
+        holder: Holder,
+        origin: &LoginOrigin,
+        ends_at: u64,
+    ) -> Result<String, AppError> {
+        let id = random_id();
+        self.record(&id, kind, holder, origin, ends_at).await?;
+        Ok(id)
+    }
+
+    /// Whether the login was ended (from the sessions page, or by refresh-token reuse).
+    pub async fn is_ended(&self, id: &str) -> Result<bool, AppError> {
+        self.denylist.any_revoked(&[&denied_key(id)]).await
+    }
+
+    /// Notes that the login was used now, when its last note (`noted_at`) is older than a
+    /// minute; returns whether it wrote.
+    pub async fn touch(&self, account_id: i64, id: &str, noted_at: u64) -> Result<bool, AppError> {
+        let now = unix_now();
+        if now.saturating_sub(noted_at) < TOUCH_AFTER_SECS {
+            return Ok(false);
+        }
+        self.store.touch(account_id, id, now).await?;
+        Ok(true)
+    }
+
+    /// The account's live logins under its current credentials version, oldest first.
+    pub async fn list(&self, holder: Holder) -> Result<Vec<LoginRecord>, AppError> {
+        let mut logins = self.store.list(holder.account_id).await?;
+        logins.retain(|login| login.version == holder.version);
+        Ok(logins)
+    }
+
+    /// Ends the account's login `id`: denied on every instance until it would have ended
+    /// anyway, then taken off the index. `None` when the account has no such login.
+    pub async fn end(&self, account_id: i64, id: &str) -> Result<Option<LoginRecord>, AppError> {
+        let Some(login) = self.store.remove(account_id, id).await? else {
+            return Ok(None);
+        };
+        if let Err(error) = self.deny(&login).await {
+            // Denying failed: put it back so that the list does not lie.
+            let _ = self.store.insert(&login).await;
+            return Err(error);
+        }
+        tracing::info!(
+            kind = login.kind.code(),
+            "login ended from the sessions page"
+        );
+        Ok(Some(login))
+    }
+
+    /// Denies the login `id` without looking it up (refresh-token reuse ends its family).
+    pub async fn deny_id(&self, id: &str, ends_at: u64) -> Result<(), AppError> {
+        self.denylist
+            .revoke(&[&denied_key(id)], ends_at + DENY_MARGIN_SECS)
+            .await
+    }
+
+    async fn deny(&self, login: &LoginRecord) -> Result<(), AppError> {
+        self.deny_id(&login.id, login.ends_at).await
+    }
+
+    /// Ends every login of the account but those in `keep`; returns how many it ended.
+    pub async fn end_others(&self, holder: Holder, keep: &[&str]) -> Result<usize, AppError> {
+        let mut ended = 0;
+        for login in self.list(holder).await? {
+            if keep.contains(&login.id.as_str()) {
+                continue;
+            }
+            if self.end(holder.account_id, &login.id).await?.is_some() {
+                ended += 1;
+            }
+        }
+        Ok(ended)
+    }
+
+    /// Takes a login off the index that its own logout already ended.
+    pub async fn forget(&self, account_id: i64, id: &str) -> Result<(), AppError> {
+        self.store.remove(account_id, id).await.map(|_| ())
+    }
+
+    /// A password change ended every login of the account: forget them all.
+    pub async fn forget_account(&self, account_id: i64) -> Result<(), AppError> {
+        self.store.remove_account(account_id).await
+    }
+
+    /// Forgets logins past their end (the background cleaner).
+    pub async fn delete_expired(&self) -> Result<u64, AppError> {
+        self.store.delete_expired().await
+    }
+}
