@@ -48,7 +48,9 @@ async fn open_stores(data_dir: &std::path::Path, session_store: &str) -> Stores 
         ..Options::default()
     })
     .expect("valid benchmark settings");
-    Stores::open(&settings).await.expect("the stores open")
+    Stores::open(&settings, "bench")
+        .await
+        .expect("the stores open")
 }
 
 /// Tokens as the server builds them: HS256, the memory denylist, an SQLite account database

@@ -38,6 +38,20 @@ pub struct Secrets {
     pub jwt_key: Secret,
 }
 
+impl Secrets {
+    /// A name for the deployment these secrets belong to: every instance that shares them is
+    /// one deployment. The first 8 bytes of a SHA-256 of the cookie key, in hex: it says
+    /// nothing about the key.
+    pub fn deployment(&self) -> String {
+        use sha2::{Digest, Sha256};
+        Sha256::digest(self.cookie_key.expose())
+            .iter()
+            .take(8)
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum SecretError {
     #[error("{what} is missing at {path}: the production profile never generates secrets; create one with `head -c {min} /dev/urandom | xxd -p -c 256 > {path}` (then chmod 600)")]

@@ -29,7 +29,7 @@ use app::{
         service::Tokens,
     },
     labs,
-    logins::service::Logins,
+    logins::service::{Idle, Logins},
     sessions::SessionPolicy,
     shell,
     shop::{self, service::Shop},
@@ -98,7 +98,7 @@ impl Application {
     pub async fn build(settings: Settings) -> Result<Application, StartupError> {
         let secrets = secrets::load_or_generate(&settings)?;
         let jwt_keys = build_jwt_keys(&settings, &secrets)?;
-        let stores = Arc::new(Stores::open(&settings).await?);
+        let stores = Arc::new(Stores::open(&settings, &secrets.deployment()).await?);
         let listener =
             TcpListener::bind(settings.addr)
                 .await
@@ -334,7 +334,11 @@ fn build_router(
         token_lifetime: settings.jwt.lifetime,
     };
     let cookie_name = cookie_rules.name(LabCookie::Session);
-    let logins = Logins::new(stores.logins.clone(), stores.revocations.clone());
+    let idle = Idle {
+        session: settings.session_idle_timeout,
+        token: settings.jwt.lifetime,
+    };
+    let logins = Logins::new(stores.logins.clone(), stores.revocations.clone(), idle);
     let tokens = Tokens::new(jwt_keys, stores.revocations.clone(), accounts.clone());
     let api_tokens = ApiTokens::new(
         tokens.clone(),

@@ -181,7 +181,9 @@ where
 }
 
 impl Stores {
-    pub async fn open(settings: &Settings) -> Result<Stores, StoreError> {
+    /// Opens every store. `deployment` names this deployment in the Redis keys that hold
+    /// account ids (see [`logins::RedisLogins`]); every instance of it passes the same.
+    pub async fn open(settings: &Settings, deployment: &str) -> Result<Stores, StoreError> {
         std::fs::create_dir_all(&settings.data_dir).map_err(|source| StoreError::DataDir {
             path: settings.data_dir.display().to_string(),
             source,
@@ -232,7 +234,7 @@ impl Stores {
                         settings.session_absolute_timeout,
                     )),
                     revocations: Arc::new(RedisRevocations::new(pool.clone())),
-                    logins: Arc::new(RedisLogins::new(pool.clone())),
+                    logins: Arc::new(RedisLogins::new(pool.clone(), deployment)),
                     refresh: Arc::new(RedisRefresh::new(pool.clone())),
                     sessions_db: None,
                     redis: Some(pool),

@@ -61,7 +61,11 @@ async fn change_password(
         // The version check already refuses every earlier login, and the sessions page lists
         // only the current version's: forgetting them is housekeeping, never a failure.
         Ok(account) => {
-            if logins.forget_account(account).await.is_err() {
+            if logins
+                .forget_older(account.account_id, account.version)
+                .await
+                .is_err()
+            {
                 tracing::warn!("the changed password's earlier logins stay in the index");
             }
             Ok(())

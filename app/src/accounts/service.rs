@@ -179,12 +179,13 @@ impl Accounts {
 
     /// Changes a password after checking the current one (with the login throttle). Every
     /// session, signed cookie and token issued before is revoked by the version bump.
-    /// Changes the password and returns the account's id: every earlier login is revoked.
+    /// Changes the password and returns the account under its new credentials version: every
+    /// earlier login is revoked.
     pub async fn change_password(
         &self,
         form: PasswordChange,
         check: PasswordCheck,
-    ) -> Result<i64, AppError> {
+    ) -> Result<crate::logins::service::Holder, AppError> {
         check_password(&form.password).map_err(AppError::Invalid)?;
         if form.password != form.confirm {
             return Err(AppError::Invalid(
@@ -205,7 +206,10 @@ impl Accounts {
             Some(version) => {
                 self.versions.put(user.id, Some(version));
                 tracing::info!(username = %user.username, version, "password changed; earlier logins revoked");
-                Ok(user.id)
+                Ok(crate::logins::service::Holder {
+                    account_id: user.id,
+                    version,
+                })
             }
             None => Err(AppError::InvalidCredentials),
         }

@@ -170,6 +170,13 @@ pub async fn describe(
         Sent::Duplicated => Some(Judged::invalid("sent more than once")),
         Sent::One(raw) => Some(
             match signed_cookie::open(&state.cookie_key, signed_name, raw, unix_now()) {
+                // The same checks as the lab's: its login not ended, its password current.
+                Ok(user) if state.logins.is_ended(&user.lid).await? => {
+                    Judged::invalid("its login was ended on the sessions page")
+                }
+                Ok(user) if !state.accounts.is_current(&user.account()).await? => {
+                    Judged::invalid("the password changed since this login")
+                }
                 Ok(user) => Judged::valid(SignedUserView {
                     username: user.username,
                     count: user.count,

@@ -37,4 +37,8 @@ pub struct Claims {
     pub sid: String,
     /// Private: the account's credentials version; a password change makes it stale.
     pub ver: i64,
+    /// `api` on the API's access tokens (RFC 8693's `scope` claim): the JWT lab refuses them,
+    /// so a 5-minute access token cannot be re-issued into a 30-minute lab token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
 }

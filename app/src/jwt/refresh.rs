@@ -75,6 +75,10 @@ pub trait RefreshStore: Send + Sync + 'static {
     async fn insert(&self, hash: &str, grant: &RefreshGrant) -> Result<(), AppError>;
     /// Retires the token `hash` if it is live, **atomically**; otherwise notes the replay.
     async fn rotate(&self, hash: &str, now: u64) -> Result<Rotation, AppError>;
+    /// Makes the token live again if `rotate` retired it at `retired_at` and nobody has
+    /// presented it since: a refresh that failed halfway (a store error) must not turn the
+    /// client's retry into a replay.
+    async fn restore(&self, hash: &str, retired_at: u64) -> Result<(), AppError>;
     /// The tokens of a family, oldest first.
     async fn family(&self, family: &str) -> Result<Vec<RefreshEntry>, AppError>;
     /// Forgets tokens whose family has ended; returns how many.
@@ -186,9 +190,12 @@ impl ApiTokens {
             username: grant.username.clone(),
             version: grant.version,
         };
-        let access =
-            self.tokens
-                .issue_in(&user, &grant.family, grant.auth_time, self.access_lifetime)?;
+        let access = self.tokens.issue_access(
+            &user,
+            &grant.family,
+            grant.auth_time,
+            self.access_lifetime,
+        )?;
         let refresh_token = new_refresh_token();
         self.store
             .insert(&refresh_hash(&refresh_token), &grant)
@@ -199,23 +206,38 @@ impl ApiTokens {
         })
     }
 
-    /// Trades a live refresh token for the next pair of its family. The checks, in order: the
-    /// token is live (retiring it is the atomic step; a retired one revokes the family), its
-    /// login has not reached its end, was not ended, and the password did not change since.
+    /// Trades a live refresh token for the next pair of its family. Retiring it is the atomic
+    /// step; a retired one revokes the family. If a store fails after the retiring, the token
+    /// is made live again, so the client's retry is not taken for a replay.
     pub async fn refresh(&self, token: &str) -> Result<Result<TokenPair, RefreshError>, AppError> {
         let now = unix_now();
-        let grant = match self.store.rotate(&refresh_hash(token), now).await? {
+        let hash = refresh_hash(token);
+        let grant = match self.store.rotate(&hash, now).await? {
             Rotation::Unknown => return Ok(Err(RefreshError::Unknown)),
             Rotation::Replayed(grant) => {
                 tracing::warn!("a retired refresh token was presented: its family is revoked");
                 if grant.expires_at > now {
+                    // The login stays listed until its end, marked as revoked.
                     self.logins.deny_id(&grant.family, grant.expires_at).await?;
-                    self.logins.forget(grant.account_id, &grant.family).await?;
                 }
                 return Ok(Err(RefreshError::Reused));
             }
             Rotation::Retired(grant) => grant,
         };
+        let answer = self.next_pair(grant, now).await;
+        if answer.is_err() && self.store.restore(&hash, now).await.is_err() {
+            tracing::warn!("a refresh failed halfway and its token could not be made live again");
+        }
+        answer
+    }
+
+    /// The checks after the retired token, then the next pair: its login has not reached its
+    /// end, was not ended, and the password did not change since.
+    async fn next_pair(
+        &self,
+        grant: RefreshGrant,
+        now: u64,
+    ) -> Result<Result<TokenPair, RefreshError>, AppError> {
         if now >= grant.expires_at {
             return Ok(Err(RefreshError::LoginExpired));
         }
@@ -230,9 +252,14 @@ impl ApiTokens {
         if !self.accounts.is_current(&user).await? {
             return Ok(Err(RefreshError::Superseded));
         }
-        self.logins
+        // "Last used" is a courtesy: failing to note it fails no refresh.
+        if let Err(error) = self
+            .logins
             .touch(grant.account_id, &grant.family, grant.issued_at)
-            .await?;
+            .await
+        {
+            tracing::warn!(%error, "could not note a refresh as the login's last use");
+        }
         self.pair(RefreshGrant {
             issued_at: now,
             ..grant

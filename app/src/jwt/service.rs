@@ -72,6 +72,9 @@ pub struct Tokens {
     accounts: Accounts,
 }
 
+/// The `scope` of the API's access tokens.
+pub const API_SCOPE: &str = "api";
+
 /// Header parameters that point at keys. We have exactly one key, so any of them is a trick.
 const KEY_HINTS: [&str; 5] = ["jku", "x5u", "jwk", "x5c", "x5t"];
 
@@ -95,21 +98,34 @@ impl Tokens {
     /// Signs a token for a new login (`count` 0, a new `sid`, `auth_time` now).
     pub fn issue(&self, user: &AuthenticatedUser) -> Result<Issued, AppError> {
         let now = unix_now();
-        self.issue_in(user, &random_id(), now, self.keys.settings().lifetime)
+        self.sign(self.claims(user, &random_id(), now, self.keys.settings().lifetime))
     }
 
-    /// Signs a token of the login `sid` that proved its password at `auth_time`, valid for
-    /// `lifetime` but never past the login's end (the API's access tokens).
-    pub fn issue_in(
+    /// Signs an API access token (`scope` `api`) of the login `sid` that proved its password
+    /// at `auth_time`, valid for `lifetime` but never past the login's end.
+    pub fn issue_access(
         &self,
         user: &AuthenticatedUser,
         sid: &str,
         auth_time: u64,
         lifetime: Duration,
     ) -> Result<Issued, AppError> {
+        self.sign(Claims {
+            scope: Some(API_SCOPE.to_owned()),
+            ..self.claims(user, sid, auth_time, lifetime)
+        })
+    }
+
+    fn claims(
+        &self,
+        user: &AuthenticatedUser,
+        sid: &str,
+        auth_time: u64,
+        lifetime: Duration,
+    ) -> Claims {
         let now = unix_now();
         let settings = self.keys.settings();
-        self.sign(Claims {
+        Claims {
             iss: settings.issuer.clone(),
             aud: settings.audience.clone(),
             sub: user.id.to_string(),
@@ -122,7 +138,8 @@ impl Tokens {
             jti: random_id(),
             sid: sid.to_owned(),
             ver: user.version,
-        })
+            scope: None,
+        }
     }
 
     /// When a login that proved its password at `auth_time` ends, whatever happens.

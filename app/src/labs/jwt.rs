@@ -26,7 +26,15 @@ impl JwtLab {
             match visitor.cookies.get(state.cookies.name(LabCookie::Token)) {
                 Sent::Absent => None,
                 Sent::Duplicated => Some(Err(Notice::Twice)),
-                Sent::One(token) => Some(state.tokens.verify(token).await?.map_err(Self::notice)),
+                Sent::One(token) => Some(match state.tokens.verify(token).await? {
+                    // An API access token is not a lab login: re-issuing it here would
+                    // stretch its 5 minutes into the lab's lifetime.
+                    Ok(claims) if claims.scope.is_some() => {
+                        tracing::info!("an API access token was sent as the lab's cookie");
+                        Err(Notice::TokenRefused)
+                    }
+                    verdict => verdict.map_err(Self::notice),
+                }),
             },
         )
     }

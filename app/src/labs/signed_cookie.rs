@@ -45,6 +45,17 @@ pub struct SignedUser {
     pub seen: u64,
 }
 
+impl SignedUser {
+    /// The account and credentials version the cookie was issued for.
+    pub fn account(&self) -> AuthenticatedUser {
+        AuthenticatedUser {
+            id: self.uid,
+            username: self.username.clone(),
+            version: self.ver,
+        }
+    }
+}
+
 /// Why a signed cookie was refused; each reason makes the visitor anonymous.
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
 pub enum SignedCookieError {
@@ -108,12 +119,7 @@ impl SignedCookieLab {
                 })));
             }
         };
-        let account = AuthenticatedUser {
-            id: user.uid,
-            username: user.username.clone(),
-            version: user.ver,
-        };
-        if !state.accounts.is_current(&account).await? {
+        if !state.accounts.is_current(&user.account()).await? {
             tracing::info!("signed cookie issued before a password change");
             return Ok(Err(refused(Notice::PasswordChanged)));
         }
@@ -205,11 +211,7 @@ impl Lab for SignedCookieLab {
             return Ok(None);
         };
         Ok(Some(LabLogin {
-            user: AuthenticatedUser {
-                id: user.uid,
-                username: user.username,
-                version: user.ver,
-            },
+            user: user.account(),
             id: user.lid,
         }))
     }

@@ -9,7 +9,7 @@ use axum::{
 };
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use rand::RngCore;
-use std::{convert::Infallible, net::IpAddr, sync::Arc};
+use std::{convert::Infallible, net::IpAddr, sync::Arc, time::Duration};
 
 /// How long past its end an ended login stays denied: more than any verifier's leeway.
 const DENY_MARGIN_SECS: u64 = 60;
@@ -73,15 +73,47 @@ pub struct Holder {
     pub version: i64,
 }
 
+/// How long a login lasts without use, by kind, so that the list shows only live ones.
+#[derive(Debug, Clone, Copy)]
+pub struct Idle {
+    /// A session entry (session lab, shop) ends after this long without a request.
+    pub session: Duration,
+    /// A JWT-lab token expires this long after its last re-issue.
+    pub token: Duration,
+}
+
+/// `last_seen` is noted at most once a minute, and a token's last re-issue may be up to a
+/// minute after it: the slack before an unused login stops being listed.
+const IDLE_SLACK_SECS: u64 = 2 * TOUCH_AFTER_SECS;
+
 #[derive(Clone)]
 pub struct Logins {
     store: Arc<dyn LoginStore>,
     denylist: Arc<dyn RevocationStore>,
+    idle: Idle,
 }
 
 impl Logins {
-    pub fn new(store: Arc<dyn LoginStore>, denylist: Arc<dyn RevocationStore>) -> Self {
-        Self { store, denylist }
+    pub fn new(store: Arc<dyn LoginStore>, denylist: Arc<dyn RevocationStore>, idle: Idle) -> Self {
+        Self {
+            store,
+            denylist,
+            idle,
+        }
+    }
+
+    /// Whether the login can still be used at `now`: before its end, and not idle longer than
+    /// its kind allows (signed cookies and API families live to their end).
+    fn is_live(&self, login: &LoginRecord, now: u64) -> bool {
+        let idle = match login.kind {
+            LoginKind::Session | LoginKind::Shop => Some(self.idle.session),
+            LoginKind::Jwt => Some(self.idle.token),
+            LoginKind::SignedCookie | LoginKind::Api => None,
+        };
+        let idle_ends = idle.map_or(u64::MAX, |idle| {
+            login.last_seen + idle.as_secs() + IDLE_SLACK_SECS
+        });
+        now < login.ends_at && now < idle_ends
     }
 
     /// Records a login that starts now under `id` and ends at `ends_at` at the latest.
@@ -140,27 +172,32 @@ impl Logins {
 
     /// The account's live logins under its current credentials version, oldest first.
     pub async fn list(&self, holder: Holder) -> Result<Vec<LoginRecord>, AppError> {
+        let now = unix_now();
         let mut logins = self.store.list(holder.account_id).await?;
-        logins.retain(|login| login.version == holder.version);
+        logins.retain(|login| login.version == holder.version && self.is_live(login, now));
         Ok(logins)
     }
 
     /// Ends the account's login `id`: denied on every instance until it would have ended
-    /// anyway, then taken off the index. `None` when the account has no such login.
+    /// anyway, then taken off the index. `None` when the account has no such login, or a
+    /// concurrent "End" took it first.
+    ///
+    /// Denied first, removed second: if the second step fails, the login is ended but still
+    /// listed, and ending it again is harmless — never the other way round.
     pub async fn end(&self, account_id: i64, id: &str) -> Result<Option<LoginRecord>, AppError> {
-        let Some(login) = self.store.remove(account_id, id).await? else {
+        let listed = self.store.list(account_id).await?;
+        let Some(login) = listed.into_iter().find(|login| login.id == id) else {
             return Ok(None);
         };
-        if let Err(error) = self.deny(&login).await {
-            // Denying failed: put it back so that the list does not lie.
-            let _ = self.store.insert(&login).await;
-            return Err(error);
+        self.deny(&login).await?;
+        let removed = self.store.remove(account_id, id).await?;
+        if removed.is_some() {
+            tracing::info!(
+                kind = login.kind.code(),
+                "login ended from the sessions page"
+            );
         }
-        tracing::info!(
-            kind = login.kind.code(),
-            "login ended from the sessions page"
-        );
-        Ok(Some(login))
+        Ok(removed)
     }
 
     /// Denies the login `id` without looking it up (refresh-token reuse ends its family).
@@ -181,6 +218,10 @@ impl Logins {
             if keep.contains(&login.id.as_str()) {
                 continue;
             }
+            // An API family a replay revoked stays listed until its end; it is ended already.
+            if login.kind == LoginKind::Api && self.is_ended(&login.id).await? {
+                continue;
+            }
             if self.end(holder.account_id, &login.id).await?.is_some() {
                 ended += 1;
             }
@@ -193,9 +234,9 @@ impl Logins {
         self.store.remove(account_id, id).await.map(|_| ())
     }
 
-    /// A password change ended every login of the account: forget them all.
-    pub async fn forget_account(&self, account_id: i64) -> Result<(), AppError> {
-        self.store.remove_account(account_id).await
+    /// A password change to `version` ended every earlier login of the account: forget them.
+    pub async fn forget_older(&self, account_id: i64, version: i64) -> Result<(), AppError> {
+        self.store.remove_older(account_id, version).await
     }
 
     /// Forgets logins past their end (the background cleaner).

@@ -16,8 +16,10 @@ pub trait LoginStore: Send + Sync + 'static {
     /// Removes the login `id` **of this account** and returns it; `None` when there is none
     /// (another account's id included). Of two concurrent removals, one gets it.
     async fn remove(&self, account_id: i64, id: &str) -> Result<Option<LoginRecord>, AppError>;
-    /// Removes every login of the account (its password changed).
-    async fn remove_account(&self, account_id: i64) -> Result<(), AppError>;
+    /// Removes the account's logins recorded under a credentials version before `version`
+    /// (its password changed); a login of the new password, recorded at the same moment,
+    /// stays.
+    async fn remove_older(&self, account_id: i64, version: i64) -> Result<(), AppError>;
     /// Forgets logins past their end; returns how many.
     async fn delete_expired(&self) -> Result<u64, AppError>;
 }

@@ -176,10 +176,21 @@ impl LabSession {
         };
         tracing::info!(entry = key, "session entry ended: {ended:?}");
         self.session.remove_value(key).await?;
-        if self.session.is_empty().await {
+        if !self.has_entries().await? {
             self.session.flush().await?;
         }
         Ok(Some(ended))
+    }
+
+    /// Whether any lab's entry is left in the record. (`Session::is_empty` is false for any
+    /// record loaded by id, whatever it holds.)
+    async fn has_entries(&self) -> Result<bool, AppError> {
+        for key in ENTRY_KEYS {
+            if self.session.get_value(key).await?.is_some() {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     /// Whether this request wrote the session, so that its cookie goes out again.
@@ -250,7 +261,7 @@ impl LabSession {
         if let Some(allowance) = &self.new_sessions {
             allowance.take()?;
         }
-        self.session.cycle_id().await?;
+        // Recorded before the id changes: if recording fails, the old record is untouched.
         let now = unix_now();
         let login = self
             .logins
@@ -261,6 +272,7 @@ impl LabSession {
                 now + self.policy.absolute_timeout.as_secs(),
             )
             .await?;
+        self.session.cycle_id().await?;
         let stamped = Stamped {
             value,
             logged_in_at: now,
@@ -297,8 +309,8 @@ impl LabSession {
         {
             self.logins.forget(value.account().id, login).await?;
         }
-        // The record holds nothing but lab entries: empty means no lab is logged in.
-        if self.session.is_empty().await {
+        // The record holds nothing but lab entries: none left means no lab is logged in.
+        if !self.has_entries().await? {
             self.session.flush().await?;
         } else {
             self.session.cycle_id().await?;

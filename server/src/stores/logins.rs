@@ -9,7 +9,7 @@ use app::{
     logins::{store::LoginStore, LoginKind, LoginRecord},
 };
 use async_trait::async_trait;
-use fred::prelude::{HashesInterface, KeysInterface, LuaInterface, Pool as RedisPool};
+use fred::prelude::{HashesInterface, LuaInterface, Pool as RedisPool};
 use std::{collections::HashMap, sync::Mutex};
 
 /// Logins in this process's memory, beside the memory session store.
@@ -65,9 +65,9 @@ impl LoginStore for MemoryLogins {
         Ok(None)
     }
 
-    async fn remove_account(&self, account_id: i64) -> Result<(), AppError> {
+    async fn remove_older(&self, account_id: i64, version: i64) -> Result<(), AppError> {
         self.lock()
-            .retain(|_, login| login.account_id != account_id);
+            .retain(|_, login| login.account_id != account_id || login.version >= version);
         Ok(())
     }
 
@@ -197,12 +197,15 @@ impl LoginStore for SqlLogins {
         Ok(row.and_then(from_row))
     }
 
-    async fn remove_account(&self, account_id: i64) -> Result<(), AppError> {
-        with_pool!(&self.pool, pool => sqlx::query("DELETE FROM logins WHERE account_id = $1")
-            .bind(account_id)
-            .execute(pool)
-            .await
-            .map(|_| ()))
+    async fn remove_older(&self, account_id: i64, version: i64) -> Result<(), AppError> {
+        with_pool!(&self.pool, pool => sqlx::query(
+            "DELETE FROM logins WHERE account_id = $1 AND version < $2",
+        )
+        .bind(account_id)
+        .bind(version)
+        .execute(pool)
+        .await
+        .map(|_| ()))
         .map_err(database_error)
     }
 
@@ -216,33 +219,75 @@ impl LoginStore for SqlLogins {
     }
 }
 
-/// Logins in Redis: one hash per account (`logins:<account>`), a field per login holding its
-/// JSON and a `<id>:seen` field holding its last use. The hash expires with its last login.
+/// Logins in Redis: one hash per account (`logins:<deployment>:<account>`), a field per login
+/// holding its JSON and a `<id>:seen` field holding its last use. The hash expires with its
+/// last login, and each insert drops the logins past their end.
+///
+/// Account ids are numbers from the account database, so the key carries the deployment (a
+/// digest of the secrets every instance shares): a Redis shared with another account database
+/// (another deployment, a test) never mixes their account 1s.
 #[derive(Clone)]
 pub struct RedisLogins {
     pool: RedisPool,
+    deployment: String,
 }
 
 impl RedisLogins {
-    pub fn new(pool: RedisPool) -> Self {
-        Self { pool }
+    pub fn new(pool: RedisPool, deployment: &str) -> Self {
+        Self {
+            pool,
+            deployment: deployment.to_owned(),
+        }
     }
 
-    fn key(account_id: i64) -> String {
-        format!("logins:{account_id}")
+    fn key(&self, account_id: i64) -> String {
+        format!("logins:{}:{account_id}", self.deployment)
+    }
+
+    /// Runs `script` on the account's hash; every script here answers a string.
+    async fn run(
+        &self,
+        script: &str,
+        account_id: i64,
+        args: Vec<String>,
+    ) -> Result<String, AppError> {
+        self.pool
+            .eval(script, vec![self.key(account_id)], args)
+            .await
+            .map_err(redis_error)
     }
 }
 
-/// Adds the login and makes the hash live at least as long as it.
-const INSERT: &str = "redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+/// Drops the logins for which `gone(login)` holds (Lua prelude of the scripts below).
+const SWEEP: &str = "local function sweep(gone)
+  local all = redis.call('HGETALL', KEYS[1])
+  for i = 1, #all, 2 do
+    local field = all[i]
+    if not string.find(field, ':', 1, true) then
+      local ok, login = pcall(cjson.decode, all[i + 1])
+      if ok and gone(login) then redis.call('HDEL', KEYS[1], field, field .. ':seen') end
+    end
+  end
+end
+";
+
+/// Adds the login, drops ended ones, and keeps the hash at least as long as the new one.
+const INSERT: &str =
+    "sweep(function(login) return tonumber(login.ends_at) <= tonumber(ARGV[4]) end)
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 if redis.call('TTL', KEYS[1]) < tonumber(ARGV[3]) then redis.call('EXPIRE', KEYS[1], ARGV[3]) end
-return 1";
+return ''";
+
+/// Drops the logins recorded before credentials version `ARGV[1]`.
+const REMOVE_OLDER: &str =
+    "sweep(function(login) return tonumber(login.version) < tonumber(ARGV[1]) end)
+return ''";
 
 /// Notes the last use of a login that is still there (never re-creates an ended one).
 const TOUCH: &str = "if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then
   redis.call('HSET', KEYS[1], ARGV[1] .. ':seen', ARGV[2])
 end
-return 1";
+return ''";
 
 /// Takes the login out and returns it, in one step.
 const REMOVE: &str = "local login = redis.call('HGET', KEYS[1], ARGV[1])
@@ -253,41 +298,33 @@ return ''";
 impl LoginStore for RedisLogins {
     async fn insert(&self, login: &LoginRecord) -> Result<(), AppError> {
         let json = serde_json::to_string(login).map_err(|e| AppError::internal("login json", e))?;
-        let lifetime = login.ends_at.saturating_sub(app::clock::unix_now()).max(1);
-        let _: i64 = self
-            .pool
-            .eval(
-                INSERT,
-                vec![Self::key(login.account_id)],
-                vec![login.id.clone(), json, lifetime.to_string()],
-            )
+        let now = app::clock::unix_now();
+        let lifetime = login.ends_at.saturating_sub(now).max(1);
+        let args = vec![
+            login.id.clone(),
+            json,
+            lifetime.to_string(),
+            now.to_string(),
+        ];
+        self.run(&format!("{SWEEP}{INSERT}"), login.account_id, args)
             .await
-            .map_err(redis_error)?;
-        Ok(())
+            .map(drop)
     }
 
     async fn touch(&self, account_id: i64, id: &str, now: u64) -> Result<(), AppError> {
-        let _: i64 = self
-            .pool
-            .eval(
-                TOUCH,
-                vec![Self::key(account_id)],
-                vec![id.to_owned(), now.to_string()],
-            )
-            .await
-            .map_err(redis_error)?;
-        Ok(())
+        let args = vec![id.to_owned(), now.to_string()];
+        self.run(TOUCH, account_id, args).await.map(drop)
     }
 
     async fn list(&self, account_id: i64) -> Result<Vec<LoginRecord>, AppError> {
         let fields: HashMap<String, String> = self
             .pool
-            .hgetall(Self::key(account_id))
+            .hgetall(self.key(account_id))
             .await
             .map_err(redis_error)?;
         let logins = fields
             .iter()
-            .filter(|(field, _)| !field.ends_with(":seen"))
+            .filter(|(field, _)| !field.contains(':'))
             .filter_map(|(id, json)| {
                 let mut login: LoginRecord = serde_json::from_str(json).ok()?;
                 if let Some(seen) = fields.get(&format!("{id}:seen")) {
@@ -300,24 +337,18 @@ impl LoginStore for RedisLogins {
     }
 
     async fn remove(&self, account_id: i64, id: &str) -> Result<Option<LoginRecord>, AppError> {
-        let json: String = self
-            .pool
-            .eval(REMOVE, vec![Self::key(account_id)], vec![id.to_owned()])
-            .await
-            .map_err(redis_error)?;
+        let json = self.run(REMOVE, account_id, vec![id.to_owned()]).await?;
         Ok(serde_json::from_str(&json).ok())
     }
 
-    async fn remove_account(&self, account_id: i64) -> Result<(), AppError> {
-        let _: i64 = self
-            .pool
-            .del(Self::key(account_id))
+    async fn remove_older(&self, account_id: i64, version: i64) -> Result<(), AppError> {
+        let script = format!("{SWEEP}{REMOVE_OLDER}");
+        self.run(&script, account_id, vec![version.to_string()])
             .await
-            .map_err(redis_error)?;
-        Ok(())
+            .map(drop)
     }
 
     async fn delete_expired(&self) -> Result<u64, AppError> {
-        Ok(0) // Each account's hash expires with its last login; `list` skips ended ones.
+        Ok(0) // Each insert sweeps its account's ended logins; the hash expires with its last.
     }
 }

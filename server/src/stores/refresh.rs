@@ -55,6 +55,15 @@ impl RefreshStore for MemoryRefresh {
         Ok(Rotation::Replayed(grant.clone()))
     }
 
+    async fn restore(&self, hash: &str, retired_at: u64) -> Result<(), AppError> {
+        if let Some((_, retired, None)) = self.lock().get_mut(hash) {
+            if *retired == Some(retired_at) {
+                *retired = None;
+            }
+        }
+        Ok(())
+    }
+
     async fn family(&self, family: &str) -> Result<Vec<RefreshEntry>, AppError> {
         let entries = self
             .lock()
@@ -179,6 +188,19 @@ impl RefreshStore for SqlRefresh {
         Ok(replayed.map_or(Rotation::Unknown, |row| Rotation::Replayed(grant(row))))
     }
 
+    async fn restore(&self, hash: &str, retired_at: u64) -> Result<(), AppError> {
+        with_pool!(&self.pool, pool => sqlx::query(
+            "UPDATE refresh_tokens SET retired_at = NULL
+             WHERE hash = $1 AND retired_at = $2 AND replayed_at IS NULL",
+        )
+        .bind(hash)
+        .bind(retired_at as i64)
+        .execute(pool)
+        .await
+        .map(|_| ()))
+        .map_err(database_error)
+    }
+
     async fn family(&self, family: &str) -> Result<Vec<RefreshEntry>, AppError> {
         let rows: Vec<(String, i64, Option<i64>, Option<i64>)> =
             with_pool!(&self.pool, pool => sqlx::query_as(
@@ -245,6 +267,13 @@ if redis.call('HSETNX', KEYS[1], 'retired_at', ARGV[1]) == 1 then return '1' .. 
 redis.call('HSET', KEYS[1], 'replayed_at', ARGV[1])
 return '2' .. grant";
 
+/// Un-retires a token retired at `ARGV[1]` that nobody has presented since.
+const RESTORE: &str = "if redis.call('HGET', KEYS[1], 'retired_at') == ARGV[1]
+  and redis.call('HEXISTS', KEYS[1], 'replayed_at') == 0 then
+  redis.call('HDEL', KEYS[1], 'retired_at')
+end
+return 1";
+
 #[async_trait]
 impl RefreshStore for RedisRefresh {
     async fn insert(&self, hash: &str, grant: &RefreshGrant) -> Result<(), AppError> {
@@ -278,6 +307,15 @@ impl RefreshStore for RedisRefresh {
             "2" => Rotation::Replayed(parsed()?),
             _ => Rotation::Unknown,
         })
+    }
+
+    async fn restore(&self, hash: &str, retired_at: u64) -> Result<(), AppError> {
+        let _: i64 = self
+            .pool
+            .eval(RESTORE, vec![Self::key(hash)], vec![retired_at.to_string()])
+            .await
+            .map_err(redis_error)?;
+        Ok(())
     }
 
     async fn family(&self, family: &str) -> Result<Vec<RefreshEntry>, AppError> {

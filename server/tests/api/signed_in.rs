@@ -33,7 +33,10 @@ async fn the_page_lists_device_address_and_the_plain_cookie_it_cannot_end() {
         page.contains("SessionLabTest"),
         "the API login's device line"
     );
-    assert!(page.contains("127.0.0.1"), "the client address");
+    assert!(
+        page.contains("<code>127.0.0.1</code>"),
+        "the client address"
+    );
     assert!(page.contains("The server cannot end this: it never knew about it."));
     let rows = login_rows(&page);
     let plain = rows.iter().find(|r| r.kind == "cookie").unwrap();
@@ -261,5 +264,79 @@ async fn an_api_logout_ends_the_access_and_the_refresh_token() {
         logout("garbage").await.unwrap().status(),
         StatusCode::UNAUTHORIZED
     );
+    app.stop().await;
+}
+
+/// Ending a session-lab login deletes its entry at the browser's next request, and the record
+/// with it when nothing else is in it: the cookie is cleared. A shop login in the same record
+/// survives the end of the lab's.
+#[app_test]
+async fn an_ended_session_entry_goes_and_takes_an_empty_record_with_it() {
+    let app = spawn_app().await;
+    let name = username("flush");
+    let owner = app.new_browser();
+    owner.logged_in_to("jwt", &name).await;
+    let target = app.new_browser();
+    target.mode_login("session", &name, PASSWORD).await;
+    owner.end_login(&owner.login_id("session").await).await;
+    let next = target.get("/session/profile").await;
+    assert_is_redirect_to(&next, "/session/login");
+    let cleared = set_cookie_named(&next, "sid").expect("the session cookie is cleared");
+    assert!(cleared.contains("Max-Age=0"), "{cleared}");
+
+    let both = app.new_browser();
+    assert_is_redirect_to(&both.shop_login(&name, PASSWORD).await, "/shop/login");
+    both.mode_login("session", &name, PASSWORD).await;
+    owner.end_login(&owner.login_id("session").await).await;
+    assert_is_redirect_to(&both.get("/session/profile").await, "/session/login");
+    assert_eq!(
+        both.apples_page().await.0,
+        StatusCode::OK,
+        "the shop's login stays"
+    );
+    app.stop().await;
+}
+
+/// An API access token (5 minutes) sent as the JWT lab's cookie is refused: re-issued there it
+/// would become a 30-minute lab token.
+#[app_test]
+async fn the_jwt_lab_refuses_an_api_access_token() {
+    let app = spawn_app().await;
+    let name = username("stretch");
+    app.register(&name).await;
+    let pair = app.api_login(&name).await;
+    let access = pair["access_token"].as_str().unwrap();
+    app.put_cookie("token", Some(access));
+    assert_is_redirect_to(&app.get("/jwt/profile").await, "/jwt/login");
+    let login = app.get("/jwt/login").await.text().await.unwrap();
+    assert!(login.contains(r#"data-notice="token""#), "{login}");
+    assert_eq!(
+        app.bearer_status(access).await,
+        StatusCode::OK,
+        "still good for the API"
+    );
+    app.stop().await;
+}
+
+/// `/api/echo` judges a signed cookie as the lab does: an ended login is not valid there either.
+#[app_test]
+async fn the_echo_calls_an_ended_signed_cookie_invalid() {
+    let app = spawn_app().await;
+    let name = username("echo");
+    let owner = app.new_browser();
+    owner.logged_in_to("session", &name).await;
+    let signed = app.new_browser();
+    signed.mode_login("signed-cookie", &name, PASSWORD).await;
+    let echo = || async {
+        let body: serde_json::Value = signed.get("/api/echo").await.json().await.unwrap();
+        body["signed_cookie"].clone()
+    };
+    assert_eq!(echo().await["valid"], true);
+    owner
+        .end_login(&owner.login_id("signed-cookie").await)
+        .await;
+    let judged = echo().await;
+    assert_eq!(judged["valid"], false);
+    assert_eq!(judged["error"], "its login was ended on the sessions page");
     app.stop().await;
 }

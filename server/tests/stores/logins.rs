@@ -102,7 +102,8 @@ pub async fn every_login_is_listed_and_ended_from_the_sessions_page(store: Store
 pub async fn a_replayed_refresh_token_revokes_its_family(store: Store) {
     let app = spawn_app_with(store.options().await).await;
     let name = username("rotate");
-    app.register(&name).await;
+    let owner = app.new_browser();
+    owner.logged_in_to("session", &name).await;
     let first: Value = app.api_login(&name).await;
     let mut latest = first.clone();
     for _ in 0..3 {

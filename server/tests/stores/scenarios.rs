@@ -161,7 +161,7 @@ pub async fn a_save_after_a_delete_brings_nothing_back(store: Store) {
         SessionStore,
     };
     let dir = tempfile::tempdir().unwrap();
-    let stores = Stores::open(&settings_for(dir.path(), store.options().await))
+    let stores = Stores::open(&settings_for(dir.path(), store.options().await), "test")
         .await
         .unwrap();
     let sessions = &stores.sessions;
@@ -331,7 +331,7 @@ pub async fn a_token_reissued_during_logout_is_refused(store: Store) {
 pub async fn a_new_cart_expires_when_idle(store: Store) {
     use session_lab::stores::Stores;
     let dir = tempfile::tempdir().unwrap();
-    let stores = Stores::open(&settings_for(dir.path(), store.options().await))
+    let stores = Stores::open(&settings_for(dir.path(), store.options().await), "test")
         .await
         .unwrap();
     let cart = format!("cart-{}", username("ttl"));
