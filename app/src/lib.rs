@@ -42,7 +42,6 @@ pub mod logins;
 /// The apple shop of the express-session tutorial: login, add an apple, check out.
 pub mod shop;
 /// The `/account/sessions` page: every login of your account, and "End" on each.
-#[cfg(feature = "ssr")]
 pub mod signed_in;
 
 /// The typed wrapper over tower-sessions that handlers use instead of string keys.

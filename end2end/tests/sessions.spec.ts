@@ -1,7 +1,7 @@
 // Where you're signed in (docs/spec.md §11): one browser ends another's login, and "Sign out
 // everywhere else" leaves only the browser that clicked it.
 import { test, expect } from './fixtures';
-import { modeLogin, register, uniqueUsername } from './helpers';
+import { modeLogin, register, uniqueUsername, waitForHydration } from './helpers';
 
 test('a login ended from another browser is sent to its login page on the next click', async ({ browser }) => {
   const sessionLab = await browser.newContext();
@@ -56,4 +56,27 @@ test('"Sign out everywhere else" leaves only the current browser', async ({ brow
   await expect(elsewhere[1]).toHaveURL(/\/jwt\/login$/);
   await expect(elsewhere[1].getByTestId('notice')).toHaveAttribute('data-notice', 'revoked');
   await Promise.all(contexts.map((c) => c.close()));
+});
+
+test('the list refreshes itself without a reload when a login starts elsewhere', async ({ browser }) => {
+  const watching = await browser.newContext();
+  const elsewhere = await browser.newContext();
+  const a = await watching.newPage();
+  const b = await elsewhere.newPage();
+  const username = uniqueUsername('live');
+  await register(a, username);
+  await modeLogin(a, 'session', username);
+  await a.goto('/account/sessions');
+  await waitForHydration(a);
+  await expect(a.getByTestId('login')).toHaveCount(1);
+  // A mark on this very document: a reload would lose it.
+  await a.evaluate(() => document.body.setAttribute('data-unreloaded', 'yes'));
+
+  await modeLogin(b, 'jwt', username);
+  await expect(a.getByTestId('login')).toHaveCount(2, { timeout: 15_000 });
+  await expect(a.locator('[data-testid="login"][data-kind="jwt"]')).toHaveCount(1);
+  await expect(a.locator('body')).toHaveAttribute('data-unreloaded', 'yes');
+
+  await watching.close();
+  await elsewhere.close();
 });

@@ -5,6 +5,9 @@ use std::time::Duration;
 
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
+    // Rust panic messages in the console, while developing: in the release bundle the hook
+    // costs more bytes than the sessions page's live list (docs/design.md).
+    #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
     // Islands mode: only the `#[island]` components of `app` come alive; the rest of the page
     // stays the server's HTML. Leptos' loader hydrates each island right after this returns.

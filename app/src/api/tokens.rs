@@ -45,6 +45,7 @@ pub struct TokenRequest {
 /// A refresh token to trade for a new pair, as JSON or as a form.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct RefreshRequest {
+    #[schema(min_length = 1, max_length = 256)]
     pub refresh_token: String,
 }
 

@@ -20,6 +20,7 @@ pub fn script_cookies() -> String {
     String::new()
 }
 pub fn set_text(_id: &str, _text: &str) {}
+pub fn set_html(_id: &str, _html: &str) {}
 pub fn write_cookie(_name: &str, _value: &str, _max_age: Option<u64>) {}
 pub async fn fetch(
     _method: &str,
@@ -30,6 +31,7 @@ pub async fn fetch(
     Err("only in the browser".into())
 }
 pub fn every_second(_f: impl Fn() + 'static) {}
+pub fn every(_period: std::time::Duration, _f: impl Fn() + 'static) {}
 /// serde_json off the browser; the wasm build asks the browser's `JSON.parse` instead.
 pub fn parse_json(text: &str) -> Result<serde_json::Value, String> {
     serde_json::from_str(text).map_err(|e| e.to_string())

@@ -47,6 +47,14 @@ pub fn set_text(id: &str, text: &str) {
     }
 }
 
+/// Replaces the content of the element with this id by HTML the server rendered (its own
+/// escaped markup, never text from elsewhere), if the page has the element.
+pub fn set_html(id: &str, html: &str) {
+    if let Some(element) = document().and_then(|d| d.get_element_by_id(id)) {
+        element.set_inner_html(html);
+    }
+}
+
 /// What came back from the server: the status and the body text.
 #[derive(Clone, Debug)]
 pub struct Answer {
@@ -94,7 +102,12 @@ pub async fn fetch(
 
 /// Calls `f` every second for as long as the page lives: the countdowns' heartbeat.
 pub fn every_second(f: impl Fn() + 'static) {
-    let _ = leptos::prelude::set_interval_with_handle(f, std::time::Duration::from_secs(1));
+    every(std::time::Duration::from_secs(1), f);
+}
+
+/// Calls `f` every `period` for as long as the page lives.
+pub fn every(period: std::time::Duration, f: impl Fn() + 'static) {
+    let _ = leptos::prelude::set_interval_with_handle(f, period);
 }
 
 /// Parses JSON with the browser's own `JSON.parse`. serde_json's parser would cost the bundle

@@ -1,6 +1,6 @@
 //! The sessions page's routes: thin handlers over the logins service.
 
-use super::page::{self, Row, SessionsPage};
+use super::page::{self, Row, Rows, SessionsPage};
 use crate::{
     accounts::service::AuthenticatedUser,
     components::static_page,
@@ -19,13 +19,15 @@ use axum::{
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
-    Form, Router,
+    Extension, Form, Router,
 };
+use leptos::{config::LeptosOptions, nonce::Nonce};
 use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/account/sessions", get(list))
+        .route(super::live::ROWS_URL, get(rows_only))
         .route("/account/sessions/end", post(end))
         .route("/account/sessions/end-others", post(end_others))
 }
@@ -100,19 +102,34 @@ async fn list(
     State(state): State<AppState>,
     visitor: Visitor,
     Query(feedback): Query<Feedback>,
+    nonce: Option<Extension<Nonce>>,
 ) -> Response {
     match rows(&state, &visitor).await {
         Ok(Some((browser, rows))) => {
             let ended = feedback.ended.and_then(|n| n.parse::<usize>().ok());
-            page::render(SessionsPage {
+            let options = LeptosOptions::from_ref(&state);
+            let islands = static_page::Islands {
+                options: &options,
+                nonce: nonce.map(|Extension(nonce)| nonce),
+            };
+            let page = SessionsPage {
                 username: browser.user.username,
                 others: browser.others,
-                plain_cookie: browser.plain_cookie,
                 rows,
                 ended,
-            })
+            };
+            page::render(page, islands)
         }
         Ok(None) => page::not_signed_in(),
+        Err(error) => static_page::error_page(error),
+    }
+}
+
+/// The rows alone, for the page's island; `401` with no body when nobody is signed in.
+async fn rows_only(State(state): State<AppState>, visitor: Visitor) -> Response {
+    match rows(&state, &visitor).await {
+        Ok(Some((_, rows))) => page::rows_fragment(rows),
+        Ok(None) => StatusCode::UNAUTHORIZED.into_response(),
         Err(error) => static_page::error_page(error),
     }
 }
@@ -121,8 +138,8 @@ async fn list(
 async fn rows(
     state: &AppState,
     visitor: &Visitor,
-) -> Result<Option<(ThisBrowser, Vec<Row>)>, AppError> {
-    let Some(browser) = ThisBrowser::read(state, visitor).await? else {
+) -> Result<Option<(ThisBrowser, Rows)>, AppError> {
+    let Some(mut browser) = ThisBrowser::read(state, visitor).await? else {
         return Ok(None);
     };
     let mut rows = Vec::new();
@@ -146,6 +163,10 @@ async fn rows(
             ended,
         });
     }
+    let rows = Rows {
+        logins: rows,
+        plain_cookie: browser.plain_cookie.take(),
+    };
     Ok(Some((browser, rows)))
 }
 

@@ -9,6 +9,10 @@
 //! this account's id, so a guessed row id of someone else is simply "not one of yours".
 
 /// `GET /account/sessions`, `POST /account/sessions/end`, `POST /account/sessions/end-others`.
+#[cfg(feature = "ssr")]
 pub mod handlers;
+/// The island that keeps the list current without a reload.
+pub mod live;
 /// The page.
+#[cfg(feature = "ssr")]
 pub mod page;

@@ -1,12 +1,16 @@
 //! The sessions page: server-rendered, no wasm, so it works with JavaScript off.
 
+use super::live::{LiveLogins, ROWS_ID};
 use crate::{
     components::{layout::ErrorView, static_page},
     error::AppError,
     jwt::refresh::RefreshEntry,
     logins::{LoginKind, LoginRecord},
 };
-use axum::{http::StatusCode, response::Response};
+use axum::{
+    http::{header, StatusCode},
+    response::{Html, IntoResponse, Response},
+};
 use leptos::prelude::*;
 
 /// One login of the account, as the page lists it.
@@ -19,12 +23,17 @@ pub struct Row {
     pub ended: bool,
 }
 
+/// The table's rows: the account's logins, and this browser's plain cookie if it sent one.
+pub struct Rows {
+    pub logins: Vec<Row>,
+    pub plain_cookie: Option<String>,
+}
+
 /// Everything the page shows.
 pub struct SessionsPage {
     pub username: String,
     pub others: Vec<String>,
-    pub plain_cookie: Option<String>,
-    pub rows: Vec<Row>,
+    pub rows: Rows,
     /// How many logins the last action ended.
     pub ended: Option<usize>,
 }
@@ -140,17 +149,38 @@ fn LoginRow(row: Row) -> impl IntoView {
     }
 }
 
-/// The page of the account's logins.
-pub fn render(page: SessionsPage) -> Response {
-    static_page::render(StatusCode::OK, "Where you're signed in", move || {
+#[component]
+fn TableRows(rows: Rows) -> impl IntoView {
+    view! {
+        {rows.logins.into_iter().map(|row| view! { <LoginRow row/> }).collect_view()}
+        {rows.plain_cookie.map(|name| view! {
+            <tr data-testid="login" data-kind="cookie" data-this-browser="true">
+                <td data-label="Where">"Plain cookie lab"<br/><small>{format!("This browser's user cookie says \"{name}\".")}</small></td>
+                <td data-label="Device" colspan="4">"The server cannot end this: it never knew about it."</td>
+                <td><strong>"This browser"</strong></td>
+            </tr>
+        })}
+    }
+}
+
+/// The rows alone, for the island's refresh (`GET /account/sessions/rows`).
+pub fn rows_fragment(rows: Rows) -> Response {
+    let html = Owner::new().with(|| view! { <TableRows rows/> }.to_html());
+    ([(header::CACHE_CONTROL, "no-store")], Html(html)).into_response()
+}
+
+/// The page of the account's logins; `islands` loads the wasm that keeps the list current.
+pub fn render(page: SessionsPage, islands: static_page::Islands<'_>) -> Response {
+    let title = "Where you're signed in";
+    static_page::render_with_islands(StatusCode::OK, title, islands, move || {
         let SessionsPage {
             username,
             others,
-            plain_cookie,
             rows,
             ended,
         } = page;
         let others_count = rows
+            .logins
             .iter()
             .filter(|row| !row.this_browser && !row.ended)
             .count();
@@ -175,17 +205,11 @@ pub fn render(page: SessionsPage) -> Response {
                     <tr><th scope="col">"Where"</th><th scope="col">"Device"</th><th scope="col">"Address"</th>
                         <th scope="col">"Started"</th><th scope="col">"Last used"</th><th scope="col"><span class="visually-hidden">"Action"</span></th></tr>
                 </thead>
-                <tbody>
-                    {rows.into_iter().map(|row| view! { <LoginRow row/> }).collect_view()}
-                    {plain_cookie.map(|name| view! {
-                        <tr data-testid="login" data-kind="cookie" data-this-browser="true">
-                            <td data-label="Where">"Plain cookie lab"<br/><small>{format!("This browser's user cookie says \"{name}\".")}</small></td>
-                            <td data-label="Device" colspan="4">"The server cannot end this: it never knew about it."</td>
-                            <td><strong>"This browser"</strong></td>
-                        </tr>
-                    })}
+                <tbody id=ROWS_ID>
+                    <TableRows rows/>
                 </tbody>
             </table>
+            <LiveLogins/>
             {(others_count > 0).then(|| view! {
                 <form method="post" action="/account/sessions/end-others">
                     <button type="submit" class="danger">"Sign out everywhere else"</button>

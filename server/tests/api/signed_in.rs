@@ -17,6 +17,32 @@ async fn the_sessions_page_needs_a_login() {
     assert_eq!(ended.status(), StatusCode::UNAUTHORIZED);
     let others = app.post_form("/account/sessions/end-others", &[]).await;
     assert_eq!(others.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.get("/account/sessions/rows").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    app.stop().await;
+}
+
+/// The island's refresh: the same rows as the page, alone, never cached.
+#[app_test]
+async fn the_rows_alone_are_the_pages_rows() {
+    let app = spawn_app().await;
+    let name = username("rows");
+    app.logged_in_to("session", &name).await;
+    app.api_login(&name).await;
+    let (_, page) = app.sessions_page().await;
+    let response = app.get("/account/sessions/rows").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    let rows = response.text().await.unwrap();
+    assert!(
+        !rows.contains("<html") && !rows.contains("<tbody"),
+        "{rows}"
+    );
+    assert_eq!(login_rows(&rows), login_rows(&page));
+    assert_eq!(login_rows(&rows).len(), 2);
+    assert!(page.contains(r#"<tbody id="login-rows">"#));
     app.stop().await;
 }
 
