@@ -13,6 +13,9 @@ pub mod accounts;
 /// The JSON API: tokens, echo, OpenAPI.
 #[cfg(feature = "ssr")]
 pub mod api;
+/// The attack lab at `/attacks`: every classic attack, crafted against this server.
+#[cfg(feature = "ssr")]
+pub mod attacks;
 /// Browser APIs for the islands (web-sys), with stand-ins for server rendering.
 pub mod browser;
 /// Unix seconds, from one place.

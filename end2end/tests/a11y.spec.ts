@@ -19,6 +19,7 @@ const PUBLIC_PAGES = [
   '/session/login',
   '/jwt/login',
   '/inspector',
+  '/attacks',
   '/no-such-page',
 ];
 

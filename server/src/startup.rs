@@ -19,7 +19,7 @@ use crate::{
 };
 use app::{
     accounts::{self, service::Accounts, throttle::LoginThrottle, versions::VersionCache},
-    api,
+    api, attacks,
     components::site_files,
     cookies::jar::{CookieRules, LabCookie},
     inspector,
@@ -395,6 +395,7 @@ fn build_router(
         .merge(labs::router())
         .merge(inspector::handlers::router())
         .merge(signed_in::handlers::router())
+        .merge(attacks::handlers::router())
         .merge(api::router())
         .merge(health::router(stores, state.clone()))
         .merge(assets::router(

@@ -8,6 +8,7 @@ mod api {
     mod abuse;
     mod accounts;
     mod assets;
+    mod attacks;
     mod cookies;
     mod hardening;
     mod inspector;

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 /// The site navigation: each link, and the path prefix of the pages it stands for.
-const NAVIGATION: [(&str, &str, &str); 8] = [
+const NAVIGATION: [(&str, &str, &str); 9] = [
     ("/shop", "/shop", "Apple shop"),
     ("/cookie/login", "/cookie/", "Cookie"),
     ("/signed-cookie/login", "/signed-cookie/", "Signed cookie"),
@@ -13,6 +13,7 @@ const NAVIGATION: [(&str, &str, &str); 8] = [
     ("/jwt/login", "/jwt/", "JWT"),
     ("/inspector", "/inspector", "Viewer"),
     ("/account/sessions", "/account/sessions", "Sessions"),
+    ("/attacks", "/attacks", "Attacks"),
     ("/register", "/register", "Register"),
 ];
 

@@ -3,12 +3,12 @@
 //! it. A cookie rather than a query string, so the redirect goes to the plain login URL; the
 //! value only picks one of the server's own sentences, so a forged one can say nothing new.
 
-use super::{Lab, Notice};
+use super::{Lab, LabInfo, Notice};
 use crate::cookies::jar::{CookieRules, LabCookie, RequestCookies, Sent, SetCookie};
 
 /// The cookie that takes `why` to `L`'s login page.
 pub fn carry<L: Lab>(rules: &CookieRules, why: Notice) -> Option<SetCookie> {
-    let value = format!("{}:{}", L::INFO.slug, why.code());
+    let value = value(&L::INFO, why);
     // A note is never worth failing the request.
     rules.set(LabCookie::Notice, value, None).ok()
 }
@@ -30,4 +30,9 @@ pub fn take<L: Lab>(
     (lab == L::INFO.slug)
         .then(|| Notice::from_code(code))
         .flatten()
+}
+
+/// The notice cookie's value: `<lab>:<code>`.
+pub fn value(lab: &LabInfo, why: Notice) -> String {
+    format!("{}:{}", lab.slug, why.code())
 }

@@ -1,0 +1,21 @@
+//! The attack lab at `/attacks`: every classic session, cookie and JWT attack, crafted against
+//! this server, with the answer it gives and the check that gives it.
+//!
+//! Each [`catalogue::Attack`] is a card: what the attacker wants, the exact request (tokens
+//! forged here, at render, from public information only: the issuer, the audience and the
+//! published keys), what this server answers and why (the reason in its own words, which the
+//! test suite checks by sending every request), the defence with its RFC 8725 or OWASP
+//! section, and what a naive server would have done. Nothing on the server is vulnerable on
+//! purpose: the "naive server" column is a description, never an endpoint.
+//!
+//! Every request is shown as a `curl` command too, so the page runs nothing by itself and works
+//! without JavaScript.
+
+/// The attacks, in the order the page lists them.
+pub mod catalogue;
+/// Forging tokens the way an attacker would: by hand, with keys the attacker has.
+pub mod forge;
+/// `GET /attacks`.
+pub mod handlers;
+/// The page.
+pub mod page;

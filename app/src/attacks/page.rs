@@ -1,0 +1,161 @@
+//! The attack lab's page: one card per attack, rendered on the server, no wasm.
+
+use super::catalogue::{Attack, Crafted, Variant};
+use crate::components::static_page;
+use axum::{http::StatusCode, response::Response};
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+use leptos::prelude::*;
+
+/// The request as it goes over the wire.
+fn wire(request: &Crafted) -> String {
+    let mut text = format!("{} {} HTTP/1.1\n", request.method, request.path);
+    if let Some(origin) = request.origin {
+        text.push_str(&format!("Origin: {origin}\n"));
+    }
+    if let Some(cookie) = &request.cookie {
+        text.push_str(&format!("Cookie: {cookie}\n"));
+    }
+    if let Some(authorization) = &request.authorization {
+        text.push_str(&format!("Authorization: {authorization}\n"));
+    }
+    if let Some(form) = request.form {
+        text.push_str(&format!(
+            "Content-Type: application/x-www-form-urlencoded\n\n{form}"
+        ));
+    }
+    text
+}
+
+/// The same request as a `curl` command, for a shell where `ORIGIN` is this site's address.
+fn curl(request: &Crafted) -> String {
+    let mut command = format!("curl -i -X {} \"$ORIGIN{}\"", request.method, request.path);
+    let quoted = |value: &str| format!("'{}'", value.replace('\'', "'\\''"));
+    if let Some(origin) = request.origin {
+        command.push_str(&format!(" -H {}", quoted(&format!("Origin: {origin}"))));
+    }
+    if let Some(cookie) = &request.cookie {
+        command.push_str(&format!(" -H {}", quoted(&format!("Cookie: {cookie}"))));
+    }
+    if let Some(authorization) = &request.authorization {
+        command.push_str(&format!(
+            " -H {}",
+            quoted(&format!("Authorization: {authorization}"))
+        ));
+    }
+    if let Some(form) = request.form {
+        command.push_str(&format!(" --data {}", quoted(form)));
+    }
+    command
+}
+
+/// A token part as indented JSON, or as it is when it is not base64url JSON.
+fn decoded(part: &str) -> String {
+    URL_SAFE_NO_PAD
+        .decode(part)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
+        .and_then(|json| serde_json::to_string_pretty(&json).ok())
+        .unwrap_or_else(|| part.to_owned())
+}
+
+#[component]
+fn Token(token: String) -> impl IntoView {
+    let mut parts = token.splitn(3, '.');
+    let header = decoded(parts.next().unwrap_or_default());
+    let payload = decoded(parts.next().unwrap_or_default());
+    let signature = parts.next().unwrap_or_default().to_owned();
+    let signature = if signature.is_empty() {
+        "(empty)".to_owned()
+    } else {
+        signature
+    };
+    view! {
+        <div class="parts">
+            <div class="jwt-header-box"><h4>"Header"</h4><pre>{header}</pre></div>
+            <div class="jwt-payload-box"><h4>"Payload"</h4><pre>{payload}</pre></div>
+            <div class="jwt-signature-box"><h4>"Signature"</h4><pre class="wrap">{signature}</pre></div>
+        </div>
+    }
+}
+
+#[component]
+fn VariantView(variant: Variant) -> impl IntoView {
+    let Variant {
+        label,
+        request,
+        answer,
+    } = variant;
+    let wire_text = wire(&request);
+    let curl_text = curl(&request);
+    let reason = answer.reason.clone();
+    view! {
+        <div class="variant" data-testid="variant"
+            data-method=request.method data-path=request.path
+            data-authorization=request.authorization.clone() data-cookie=request.cookie.clone()
+            data-origin=request.origin data-form=request.form
+            data-status=answer.status data-reason=reason>
+            <h3>{label}</h3>
+            <pre class="wrap">{wire_text}</pre>
+            {request.token.map(|token| view! { <Token token/> })}
+            <p class="verdict">
+                "This server answers "<strong>{answer.status}</strong>": "{answer.reason}
+            </p>
+            <details>
+                <summary>"Send it yourself"</summary>
+                <pre class="wrap">{curl_text}</pre>
+            </details>
+        </div>
+    }
+}
+
+#[component]
+fn Card(attack: Attack) -> impl IntoView {
+    let Attack {
+        slug,
+        title,
+        goal,
+        variants,
+        steps,
+        defence,
+        reference,
+        naive,
+    } = attack;
+    view! {
+        <section class="attack card" id=slug data-testid="attack" aria-labelledby=format!("{slug}-title")>
+            <h2 id=format!("{slug}-title")>{title}</h2>
+            <p><strong>"The attacker wants: "</strong>{goal}</p>
+            {variants.into_iter().map(|variant| view! { <VariantView variant/> }).collect_view()}
+            {steps.map(|steps| view! { <p class="lesson">{steps}</p> })}
+            <p><strong>"The defence: "</strong>{defence}" "<a href=reference.1>{reference.0}</a>"."</p>
+            <p><strong>"On a naive server: "</strong>{naive}</p>
+        </section>
+    }
+}
+
+pub fn render(attacks: Vec<Attack>) -> Response {
+    static_page::render(StatusCode::OK, "Attack lab", move || {
+        view! {
+            <h1>"Attack lab"</h1>
+            <p>
+                "Every classic session, cookie and token attack, crafted against this server: the "
+                "exact request, what this server answers and the check that answers it, and what a "
+                "naive server would have done. The forged tokens are made on this page's load from "
+                "public information only (the issuer, the audience, the published keys), never with "
+                "this server's secret. The test suite sends every request shown here and holds the "
+                "server to the answer written under it."
+            </p>
+            <p class="caution">
+                "To send one yourself, set "<code>"ORIGIN"</code>" to this site's address (for "
+                "example "<code>"ORIGIN=http://localhost:3000"</code>") and run its curl command. "
+                "Running them from this page, and cracking a weak secret in your browser, come with "
+                "the attack lab's own script."
+            </p>
+            <nav aria-label="Attacks">
+                <ul class="attack-index">
+                    {attacks.iter().map(|a| view! { <li><a href=format!("#{}", a.slug)>{a.title}</a></li> }).collect_view()}
+                </ul>
+            </nav>
+            {attacks.into_iter().map(|attack| view! { <Card attack/> }).collect_view()}
+        }
+    })
+}
