@@ -30,11 +30,13 @@ pub struct Crafted {
 }
 
 /// What this server answers: the status, and words of its answer (the JSON message, the
-/// page, or a `Set-Cookie` header) that say why.
+/// page, or the notice cookie's value) that say why.
 #[derive(Debug, Clone)]
 pub struct Answer {
     pub status: u16,
     pub reason: String,
+    /// What the page says instead of a notice code: the login page's words.
+    pub explained: Option<String>,
 }
 
 /// One way of running an attack: a label, the request, the answer.
@@ -92,6 +94,19 @@ fn refused(reason: TokenError) -> Answer {
     Answer {
         status: 401,
         reason: reason.to_string(),
+        explained: None,
+    }
+}
+
+/// A lab's redirect to its login page, which names the refusal.
+fn redirected<L: Lab>(why: Notice) -> Answer {
+    Answer {
+        status: 303,
+        reason: notice::value(&L::INFO, why),
+        explained: Some(format!(
+            "to the login page, which says \"{}\"",
+            why.message(&L::INFO)
+        )),
     }
 }
 
@@ -108,8 +123,12 @@ pub fn attacks(state: &AppState) -> Vec<Attack> {
         header
     };
     let hs256 = json!({"alg": "HS256", "typ": "JWT"});
+    // Forgeries in the server's own algorithm, so that the signature check is what refuses
+    // them whatever the algorithm; their signatures are HMACs, which an EdDSA or RS256
+    // verifier refuses just the same.
+    let ours = header(json!({}));
     let by_guess = forge::hs256(&hs256, &claims, b"secret");
-    let other = forge::hs256(&hs256, &json!({"sub": "2", "name": "someone"}), b"secret");
+    let other = forge::hs256(&ours, &json!({"sub": "2", "name": "someone"}), b"secret");
     let other_signature = other.rsplit('.').next().unwrap_or_default();
     let bad_signature = refused(TokenError::BadSignature);
     let plain = state.cookies.name(LabCookie::PlainUser);
@@ -135,11 +154,11 @@ pub fn attacks(state: &AppState) -> Vec<Attack> {
         },
         Attack {
             slug: "signature",
-            title: "Stripped, truncated or borrowed signature",
-            goal: "Keep the header and payload the attacker wrote and drop, shorten or copy in the signature, hoping the server only decodes.",
+            title: "Stripped or borrowed signature",
+            goal: "Keep the header and payload the attacker wrote and drop the signature, or copy in another token's, hoping the server only decodes.",
             variants: vec![
-                bearer("signature stripped", forge::with_signature(&hs256, &claims, ""), bad_signature.clone()),
-                bearer("signature of another token", forge::with_signature(&hs256, &claims, other_signature), bad_signature.clone()),
+                bearer("signature stripped", forge::with_signature(&ours, &claims, ""), bad_signature.clone()),
+                bearer("signature of another token", forge::with_signature(&ours, &claims, other_signature), bad_signature.clone()),
             ],
             steps: None,
             defence: "jsonwebtoken's decode in check_signed verifies the signature over the exact header and payload received; any change to either, or to the signature, fails.",
@@ -150,9 +169,21 @@ pub fn attacks(state: &AppState) -> Vec<Attack> {
             slug: "weak-secret",
             title: "Weak HMAC secret",
             goal: "Sign the admin's token with a guessed secret (\"secret\", the classic tutorial value) and hope the server uses it too.",
-            variants: vec![bearer("signed with \"secret\"", by_guess.clone(), bad_signature.clone())],
+            variants: vec![bearer(
+                "signed with \"secret\"",
+                by_guess,
+                if algorithm == "HS256" {
+                    bad_signature.clone()
+                } else {
+                    refused(TokenError::WrongAlgorithm { expected: algorithm })
+                },
+            )],
             steps: None,
-            defence: "This server's HS256 secret is 32 random bytes, generated at first start or required in production: 2^256 ≈ 1.2 × 10^77 keys. At a trillion guesses a second, trying half of them takes about 1.8 × 10^57 years.",
+            defence: if algorithm == "HS256" {
+                "This server's HS256 secret is at least 32 bytes: drawn from the OS random generator at first start in development; in production the server will not start without one, or with one shorter than 32 bytes or visibly patterned. A random 32-byte secret is one of 2^256 ≈ 1.2 × 10^77; at a trillion guesses a second, trying half of them takes about 1.8 × 10^57 years."
+            } else {
+                "This server signs with a private key (EdDSA or RS256), so there is no shared secret to guess: an HS256 token is refused for its algorithm before any key is used."
+            },
             reference: ("RFC 8725 §3.5: ensure cryptographic keys have sufficient entropy", "https://www.rfc-editor.org/rfc/rfc8725#section-3.5"),
             naive: "A server whose secret is a dictionary word is cracked offline from one token (hashcat runs billions of HMACs a second), then any token it wants is accepted.",
         },
@@ -161,7 +192,7 @@ pub fn attacks(state: &AppState) -> Vec<Attack> {
             title: "Algorithm confusion",
             goal: "Take the server's public key (published in its JWKS) and use it as an HMAC secret, in a token whose header says HS256, hoping the server verifies HS256 with whatever key it holds.",
             variants: vec![confusion(state, &claims)],
-            steps: None,
+            steps: (algorithm == "HS256").then_some("This server uses HS256 and publishes no key (its JWKS is empty), so there is nothing to confuse: the request shows the header check refusing any algorithm but the configured one. Started with jwt_algorithm = EdDSA or RS256, this card signs an HS256 token with the published key."),
             defence: "The key and the algorithm are fixed at start (JwtKeys); a token whose header names another algorithm is refused before any key is used.",
             reference: ("RFC 8725 §2.1 and §3.1: algorithm verification", "https://www.rfc-editor.org/rfc/rfc8725#section-2.1"),
             naive: "A verifier that passes the header's \"alg\" and the one key it has to the library checks an HMAC made with the public key: 200 as admin.",
@@ -171,18 +202,21 @@ pub fn attacks(state: &AppState) -> Vec<Attack> {
             title: "A key named by the token: jwk, jku, x5u",
             goal: "Embed the attacker's own public key in the header (jwk), or point at a URL that serves it (jku, x5u), sign with the matching private key, and have the server verify with it.",
             variants: [
-                ("jwk", json!({"jwk": {"kty": "OKP", "crv": "Ed25519", "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}})),
+                ("jwk", embedded_key(algorithm)),
                 ("jku", json!({"jku": "https://attacker.example/jwks.json"})),
                 ("x5u", json!({"x5u": "https://attacker.example/cert.pem"})),
             ]
             .into_iter()
             .map(|(name, extra)| {
+                // Under HS256 the embedded key is the HMAC key that signs the token: exactly
+                // the attack. Under EdDSA or RS256 the signature is a stand-in: the header is
+                // refused before any key is used.
                 let token = forge::hs256(&header(extra), &claims, b"attacker-key");
                 bearer(format!("\"{name}\" in the header"), token, refused(TokenError::KeyHint(name)))
             })
             .collect(),
             steps: None,
-            defence: "check_header refuses any header that names, embeds or points at a key (jku, x5u, jwk, x5c, x5t, crit): the server has one key and never fetches another.",
+            defence: "check_header refuses any header that embeds or points at a key or certificate (jku, x5u, jwk, x5c, x5t, x5t#S256) and any crit; a kid must equal the server's own. The server has one key and never fetches another (and RFC 7515 §10.3 asks that a key's origin be authenticated).",
             reference: ("RFC 8725 §3.10: do not trust received claims (jku, x5u)", "https://www.rfc-editor.org/rfc/rfc8725#section-3.10"),
             naive: "jwt.io-style verification with \"the key from the header\" accepts any token whose author also wrote the key: 200 as admin.",
         },
@@ -191,18 +225,18 @@ pub fn attacks(state: &AppState) -> Vec<Attack> {
             title: "kid: path traversal and SQL injection",
             goal: "Make the server look its key up with an attacker's kid: a path to an empty file (../../dev/null, so the key is empty) or SQL that returns a key the attacker chose.",
             variants: [
-                ("path traversal", "../../../../../../dev/null"),
-                ("SQL injection", "x' UNION SELECT 'attacker-key' -- "),
+                ("path traversal", "../../../../../../dev/null", &b""[..]),
+                ("SQL injection", "x' UNION SELECT 'attacker-key' -- ", &b"attacker-key"[..]),
             ]
             .into_iter()
-            .map(|(label, kid)| {
-                let token = forge::hs256(&header(json!({"kid": kid})), &claims, b"");
+            .map(|(label, kid, key)| {
+                let token = forge::hs256(&header(json!({"kid": kid})), &claims, key);
                 bearer(format!("kid {label}"), token, refused(TokenError::UnknownKey))
             })
             .collect(),
             steps: None,
             defence: "The kid is compared with the one key id the server has (its RFC 7638 thumbprint, none for HS256); it is never a file name or a query.",
-            reference: ("OWASP JWT cheat sheet: kid", "https://cheatsheetseries.owasp.org/cheatsheets/JSON_Web_Token_for_Java_Cheat_Sheet.html"),
+            reference: ("RFC 8725 §3.10: do not trust received claims (kid)", "https://www.rfc-editor.org/rfc/rfc8725#section-3.10"),
             naive: "A server that reads the key from a file named by the kid verifies with an empty key; one that selects it with string-built SQL verifies with the attacker's: 200 as admin.",
         },
         Attack {
@@ -222,12 +256,12 @@ pub fn attacks(state: &AppState) -> Vec<Attack> {
                 if let (Some(forged), Some(change)) = (forged.as_object_mut(), change.as_object()) {
                     forged.extend(change.clone());
                 }
-                bearer(label, forge::hs256(&hs256, &forged, b"secret"), bad_signature.clone())
+                bearer(label, forge::hs256(&ours, &forged, b"secret"), bad_signature.clone())
             })
             .collect(),
-            steps: Some("An attacker cannot sign these, so the signature check refuses them first, as above. The claim checks guard tokens this server did sign: a captured token after its exp answers \"the token has expired (exp)\", and every claim is checked with a 5 s leeway (the integration tests sign such tokens with the server's real key to prove each check)."),
-            defence: "check_signed validates exp, nbf, iss and aud with jsonwebtoken, and explain() names a missing or mistyped claim.",
-            reference: ("RFC 8725 §3.8 and §3.9: validate issuer and audience", "https://www.rfc-editor.org/rfc/rfc8725#section-3.8"),
+            steps: Some("An attacker cannot sign these, so the signature check refuses them first, as above. The claim checks guard tokens this server did sign: a captured token after its exp answers \"the token has expired (exp)\", and exp and nbf are checked with a 5 s leeway (the integration tests sign such tokens with the server's real key to prove each check)."),
+            defence: "check_signed validates exp, nbf, iss and aud with jsonwebtoken, explain() names a missing or mistyped claim, and check_login_age refuses a login older than its absolute lifetime (auth_time).",
+            reference: ("RFC 7519 §4.1 (exp, nbf, iss, aud) and RFC 8725 §3.8–3.9", "https://www.rfc-editor.org/rfc/rfc7519#section-4.1"),
             naive: "A decoder that skips the registered claims accepts a token for ever, from anyone's issuer, for any service.",
         },
         Attack {
@@ -236,8 +270,8 @@ pub fn attacks(state: &AppState) -> Vec<Attack> {
             goal: "Copy a token (or a session cookie) before its owner logs out, and keep using it.",
             variants: Vec::new(),
             steps: Some("Log in through the API (POST /api/token), keep the access token, POST /api/logout with it, then send it to GET /api/me: 401, \"the token was revoked by a logout\". For the session lab, the logout deletes the record, so the copied sid is anonymous."),
-            defence: "Tokens::revoke puts the token's jti and its login's sid on the denylist, beside the sessions, until they would have expired; LabSession::log_out deletes the session record.",
-            reference: ("OWASP session management: session expiration", "https://cheatsheetseries.owasp.org/cheatsheets/Session_Management_Cheat_Sheet.html#session-expiration"),
+            defence: "Tokens::revoke puts the token's jti and its login's sid on the denylist, beside the sessions, until they would have expired; LabSession::log_out deletes the session record, or moves the other labs' logins to a new id: the copied sid is dead either way.",
+            reference: ("OWASP JWT cheat sheet: token explicit revocation by the user", "https://cheatsheetseries.owasp.org/cheatsheets/JSON_Web_Token_for_Java_Cheat_Sheet.html#token-explicit-revocation-by-the-user"),
             naive: "A stateless server that only checks signatures accepts the copied token until its exp.",
         },
         Attack {
@@ -245,7 +279,7 @@ pub fn attacks(state: &AppState) -> Vec<Attack> {
             title: "Session fixation",
             goal: "Plant a session id in the victim's browser before they log in, then use the same id once they have.",
             variants: Vec::new(),
-            steps: Some("Send POST /session/login with a Cookie: sid=<an id you chose> and the right password: the answer sets a new sid, and the planted one stays anonymous (an id the store does not know is never adopted)."),
+            steps: Some("Send POST /session/login with a Cookie: sid=<an id you chose> (__Host-sid over https) and the right password: the answer sets a new sid, and the planted one stays anonymous (an id the store does not know is never adopted)."),
             defence: "LabSession::log_in cycles the session id at every login; tower-sessions never adopts an id its store does not know.",
             reference: ("OWASP session fixation", "https://owasp.org/www-community/attacks/Session_fixation"),
             naive: "A session layer that keeps the id across login (or adopts any id it is sent) logs the attacker in with the victim.",
@@ -258,21 +292,21 @@ pub fn attacks(state: &AppState) -> Vec<Attack> {
                 Variant {
                     label: "the plain user cookie, edited: this one works".into(),
                     request: Crafted { method: "GET", path: "/cookie/profile", cookie: Some(format!("{plain}={admin_cookie}")), ..Crafted::default() },
-                    answer: Answer { status: 200, reason: "welcome admin with the count: 1001".into() },
+                    answer: Answer { status: 200, reason: "welcome admin with the count: 1001".into(), explained: None },
                 },
                 Variant {
                     label: "the signed cookie, forged: sent to the login page, which says it failed its seal check".into(),
                     request: Crafted { method: "GET", path: "/signed-cookie/profile", cookie: Some(format!("{signed}=bm90LXNlYWxlZC1ieS10aGUtc2VydmVy")), ..Crafted::default() },
-                    answer: Answer { status: 303, reason: notice::value(&SignedCookieLab::INFO, Notice::SealBroken) },
+                    answer: redirected::<SignedCookieLab>(Notice::SealBroken),
                 },
                 Variant {
                     label: "the plain cookie, sent twice: sent to the login page, which says so".into(),
                     request: Crafted { method: "GET", path: "/cookie/profile", cookie: Some(format!("{plain}={admin_cookie}; {plain}={admin_cookie}")), ..Crafted::default() },
-                    answer: Answer { status: 303, reason: notice::value(&PlainCookieLab::INFO, Notice::Twice) },
+                    answer: redirected::<PlainCookieLab>(Notice::Twice),
                 },
             ],
             steps: None,
-            defence: "The plain cookie lab trusts its cookie on purpose: that is the tutorial's lesson. The signed cookie is AES-256-GCM sealed with its name bound in (signed_cookie::open); a cookie sent twice is refused by every lab (RequestCookies::get).",
+            defence: "The plain cookie lab trusts its cookie on purpose: that is the tutorial's lesson. The signed cookie is AES-256-GCM sealed with its name bound in (signed_cookie::open); a cookie sent twice is refused by the plain cookie, signed cookie and JWT labs (RequestCookies::get reports it as duplicated).",
             reference: ("OWASP: testing for cookie attributes", "https://owasp.org/www-project-web-security-testing-guide/latest/4-Web_Application_Security_Testing/06-Session_Management_Testing/02-Testing_for_Cookies_Attributes"),
             naive: "Exactly the plain cookie lab: whatever the browser sends is who you are.",
         },
@@ -283,11 +317,11 @@ pub fn attacks(state: &AppState) -> Vec<Attack> {
             variants: vec![Variant {
                 label: "a logout posted from another origin".into(),
                 request: Crafted { method: "POST", path: "/session/logout", origin: Some("https://attacker.example"), form: Some(""), ..Crafted::default() },
-                answer: Answer { status: 403, reason: AppError::CrossSite.to_string() },
+                answer: Answer { status: 403, reason: AppError::CrossSite.to_string(), explained: None },
             }],
             steps: Some("Another port of the same host is the same site, so SameSite=Lax cookies still go along and only the Origin check stops it; another host name (localhost against 127.0.0.1) is cross-site, where SameSite=Lax keeps the cookies home as well."),
-            defence: "refuse_cross_site (server/src/security/origin.rs) refuses every state-changing request whose Origin is not this site, or whose Sec-Fetch-Site says cross-site, before any handler runs.",
-            reference: ("OWASP CSRF prevention: verifying origin with standard headers", "https://cheatsheetseries.owasp.org/cheatsheets/Cross-Site_Request_Forgery_Prevention_Cheat_Sheet.html"),
+            defence: "refuse_cross_site (server/src/security/origin.rs) answers 403, before any handler runs, to every state-changing request whose Sec-Fetch-Site is anything but same-origin or none (same-site is refused too), or whose Origin is not one of this server's own origins (scheme, host and port). A request with neither header, such as curl, is not from a browser page and carries no borrowed cookies.",
+            reference: ("OWASP CSRF prevention: Fetch Metadata headers", "https://cheatsheetseries.owasp.org/cheatsheets/Cross-Site_Request_Forgery_Prevention_Cheat_Sheet.html#fetch-metadata-headers"),
             naive: "A server relying on cookies alone performs the logout (or the payment) for the attacker's page.",
         },
         Attack {
@@ -295,12 +329,22 @@ pub fn attacks(state: &AppState) -> Vec<Attack> {
             title: "Login brute force",
             goal: "Guess a password by trying many, fast.",
             variants: Vec::new(),
-            steps: Some("POST a wrong password to any login five times from one address: the sixth answer is 429 \"Too many failed logins for this account from your address. Try again in N seconds.\" with Retry-After. Other addresses keep their own allowance, so nobody is locked out."),
+            steps: Some("POST a wrong password for one account five times from one address: the sixth answer is 429 \"Too many failed logins for this account from your address. Try again in N seconds.\" with Retry-After. Other addresses keep their own allowance, and the account as a whole is only slowed (by at most 2 s), so nobody is locked out."),
             defence: "LoginThrottle (app/src/accounts/throttle.rs) per account and client, a per-client allowance of password checks, and argon2id hashing gated per core.",
             reference: ("OWASP authentication: protect against automated attacks", "https://cheatsheetseries.owasp.org/cheatsheets/Authentication_Cheat_Sheet.html#protect-against-automated-attacks"),
             naive: "A login without a throttle answers as fast as it can hash: a dictionary of common passwords finds weak ones in minutes.",
         },
     ]
+}
+
+/// The key a `jwk` header embeds: under HS256 the attacker's HMAC key (`attacker-key`, which
+/// signs the token), else an Ed25519 public key of the attacker's.
+fn embedded_key(algorithm: &str) -> Value {
+    if algorithm == "HS256" {
+        json!({"jwk": {"kty": "oct", "k": "YXR0YWNrZXIta2V5"}})
+    } else {
+        json!({"jwk": {"kty": "OKP", "crv": "Ed25519", "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}})
+    }
 }
 
 /// Under HS256 there is no public key to confuse with: the token claims RS256 instead. Under
@@ -319,11 +363,15 @@ fn confusion(state: &AppState, claims: &Value) -> Variant {
             )
         }
         Some(jwk) => {
+            // The published JWK's JSON text as the HMAC key (a naive server would use the PEM
+            // it holds; either way the algorithm check comes first).
             let public = serde_json::to_string(jwk).unwrap_or_default();
             let header = json!({"alg": "HS256", "typ": "JWT"});
             let token = forge::hs256(&header, claims, public.as_bytes());
             bearer(
-                format!("HS256 signed with the public key, to an {expected} server"),
+                format!(
+                    "HS256 signed with the published key (its JWK text), to an {expected} server"
+                ),
                 token,
                 answer,
             )

@@ -1,12 +1,13 @@
-//! The attack lab at `/attacks`: every classic session, cookie and JWT attack, crafted against
-//! this server, with the answer it gives and the check that gives it.
+//! The attack lab at `/attacks`: twelve classic session, cookie and JWT attacks, crafted
+//! against this server, with the answer it gives and the check that gives it.
 //!
 //! Each [`catalogue::Attack`] is a card: what the attacker wants, the exact request (tokens
 //! forged here, at render, from public information only: the issuer, the audience and the
 //! published keys), what this server answers and why (the reason in its own words, which the
 //! test suite checks by sending every request), the defence with its RFC 8725 or OWASP
-//! section, and what a naive server would have done. Nothing on the server is vulnerable on
-//! purpose: the "naive server" column is a description, never an endpoint.
+//! section, and what a naive server would have done. Nothing on the server is vulnerable for
+//! this lab's sake: the one attack that works, editing the plain cookie lab's cookie, is that
+//! lab's lesson, and the "naive server" column is a description, never an endpoint.
 //!
 //! Every request is shown as a `curl` command too, so the page runs nothing by itself and works
 //! without JavaScript.

@@ -98,7 +98,7 @@ fn VariantView(variant: Variant) -> impl IntoView {
             <pre class="wrap">{wire_text}</pre>
             {request.token.map(|token| view! { <Token token/> })}
             <p class="verdict">
-                "This server answers "<strong>{answer.status}</strong>": "{answer.reason}
+                "This server answers "<strong>{answer.status}</strong>" "{answer.explained.unwrap_or_else(|| format!(": {}", answer.reason))}
             </p>
             <details>
                 <summary>"Send it yourself"</summary>
@@ -137,7 +137,7 @@ pub fn render(attacks: Vec<Attack>) -> Response {
         view! {
             <h1>"Attack lab"</h1>
             <p>
-                "Every classic session, cookie and token attack, crafted against this server: the "
+                "Twelve classic session, cookie and token attacks, crafted against this server: the "
                 "exact request, what this server answers and the check that answers it, and what a "
                 "naive server would have done. The forged tokens are made on this page's load from "
                 "public information only (the issuer, the audience, the published keys), never with "
@@ -147,8 +147,8 @@ pub fn render(attacks: Vec<Attack>) -> Response {
             <p class="caution">
                 "To send one yourself, set "<code>"ORIGIN"</code>" to this site's address (for "
                 "example "<code>"ORIGIN=http://localhost:3000"</code>") and run its curl command. "
-                "Running them from this page, and cracking a weak secret in your browser, come with "
-                "the attack lab's own script."
+                "Running them from this page and cracking a weak secret in your browser are planned "
+                "(docs/spec.md §12)."
             </p>
             <nav aria-label="Attacks">
                 <ul class="attack-index">

@@ -30,6 +30,10 @@ pub enum TokenError {
     WrongType,
     #[error("the header has a \"{0}\" parameter: this server never lets a token choose or fetch its key")]
     KeyHint(&'static str),
+    #[error(
+        "the header has a \"crit\" parameter: this server understands no critical header extension"
+    )]
+    Critical,
     #[error("the header's kid names a key this server does not have")]
     UnknownKey,
     #[error("the signature does not match the header and payload")]
@@ -287,7 +291,7 @@ fn check_header(keys: &JwtKeys, token: &str) -> Result<(), TokenError> {
         return Err(TokenError::KeyHint(name));
     }
     if header.crit.is_some() {
-        return Err(TokenError::KeyHint("crit"));
+        return Err(TokenError::Critical);
     }
     if header.kid.is_some() && header.kid.as_deref() != keys.kid() {
         return Err(TokenError::UnknownKey);

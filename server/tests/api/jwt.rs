@@ -278,6 +278,9 @@ async fn jku_x5u_and_embedded_jwk_headers_are_refused() {
         ("jku", json!("https://attacker.example/jwks.json")),
         ("x5u", json!("https://attacker.example/cert.pem")),
         ("jwk", jwk),
+        ("x5c", json!(["MIIBszCCAVmgAwIBAgIU"])),
+        ("x5t", json!("bm90LWEtdGh1bWJwcmludA")),
+        ("crit", json!(["exp"])),
     ] {
         let mut header = hs256_header();
         header[name] = value;
