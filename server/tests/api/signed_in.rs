@@ -366,3 +366,108 @@ async fn the_echo_calls_an_ended_signed_cookie_invalid() {
     assert_eq!(judged["error"], "its login was ended on the sessions page");
     app.stop().await;
 }
+
+/// A flood of "End" for one login: exactly one ends it, every other answers `404` and ends
+/// nothing else.
+#[app_test]
+async fn a_flood_of_ends_for_one_login_ends_it_once() {
+    let app = spawn_app().await;
+    let name = username("endflood");
+    let owner = app.new_browser();
+    owner.logged_in_to("session", &name).await;
+    let target = app.new_browser();
+    target.mode_login("jwt", &name, PASSWORD).await;
+    let other = app.new_browser();
+    other.mode_login("signed-cookie", &name, PASSWORD).await;
+    let id = owner.login_id("jwt").await;
+    let ends: Vec<_> = (0..20).map(|_| owner.end_login(&id)).collect();
+    let statuses: Vec<StatusCode> = futures::future::join_all(ends)
+        .await
+        .iter()
+        .map(|r| r.status())
+        .collect();
+    let ended = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::SEE_OTHER)
+        .count();
+    let missing = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::NOT_FOUND)
+        .count();
+    assert_eq!((ended, missing), (1, 19), "{statuses:?}");
+    assert_is_redirect_to(&target.get("/jwt/profile").await, "/jwt/login");
+    assert!(
+        other.profile("signed-cookie").await.is_ok(),
+        "only that login ended"
+    );
+    app.stop().await;
+}
+
+/// A flood of refreshes of one token: at most one new pair, the rest find it used, and no
+/// token of the family works afterwards.
+#[app_test]
+async fn a_flood_of_refreshes_of_one_token_leaves_no_live_chain() {
+    let app = spawn_app().await;
+    let name = username("refreshflood");
+    app.register(&name).await;
+    let pair = app.api_login(&name).await;
+    let token = pair["refresh_token"].as_str().unwrap();
+    let answers = futures::future::join_all((0..20).map(|_| app.refresh(token))).await;
+    let mut winners = Vec::new();
+    for answer in answers {
+        match answer.status() {
+            StatusCode::OK => winners.push(answer.json::<serde_json::Value>().await.unwrap()),
+            status => assert_eq!(status, StatusCode::UNAUTHORIZED),
+        }
+    }
+    assert!(winners.len() <= 1, "{} live chains", winners.len());
+    for next in winners.iter().chain([&pair]) {
+        let access = next["access_token"].as_str().unwrap();
+        assert_eq!(app.bearer_status(access).await, StatusCode::UNAUTHORIZED);
+        let again = app.refresh(next["refresh_token"].as_str().unwrap()).await;
+        assert_eq!(again.status(), StatusCode::UNAUTHORIZED);
+    }
+    app.stop().await;
+}
+
+/// An API logout racing a refresh of the same login, several runs: whichever comes first, no
+/// token of the login works afterwards.
+#[app_test]
+async fn an_api_logout_racing_a_refresh_leaves_nothing_alive() {
+    let app = spawn_app().await;
+    let name = username("logoutrace");
+    app.register(&name).await;
+    for run in 0..5 {
+        let pair = app.api_login(&name).await;
+        let access = pair["access_token"].as_str().unwrap();
+        let logout = app
+            .client
+            .post(app.url("/api/logout"))
+            .bearer_auth(access)
+            .send();
+        let (logout, refreshed) =
+            tokio::join!(logout, app.refresh(pair["refresh_token"].as_str().unwrap()));
+        assert_eq!(
+            logout.unwrap().status(),
+            StatusCode::NO_CONTENT,
+            "run {run}"
+        );
+        if refreshed.status() == StatusCode::OK {
+            let next: serde_json::Value = refreshed.json().await.unwrap();
+            let access = next["access_token"].as_str().unwrap();
+            assert_eq!(
+                app.bearer_status(access).await,
+                StatusCode::UNAUTHORIZED,
+                "run {run}"
+            );
+            let again = app.refresh(next["refresh_token"].as_str().unwrap()).await;
+            assert_eq!(again.status(), StatusCode::UNAUTHORIZED, "run {run}");
+        }
+        assert_eq!(
+            app.bearer_status(access).await,
+            StatusCode::UNAUTHORIZED,
+            "run {run}"
+        );
+    }
+    app.stop().await;
+}
