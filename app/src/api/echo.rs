@@ -10,7 +10,11 @@ use crate::clock::unix_now;
 use crate::{
     cookies::jar::{CookieAttributes, LabCookie, Sent},
     jwt::claims::Claims,
-    labs::{plain_cookie::PlainUser, signed_cookie, Visitor},
+    labs::{
+        plain_cookie::PlainUser,
+        signed_cookie::{self, SignedCookieLab},
+        Notice, Visitor,
+    },
     sessions::{SessionRecordView, SessionStoreInfo},
     state::AppState,
 };
@@ -170,18 +174,18 @@ pub async fn describe(
         Sent::Duplicated => Some(Judged::invalid("sent more than once")),
         Sent::One(raw) => Some(
             match signed_cookie::open(&state.cookie_key, signed_name, raw, unix_now()) {
-                // The same checks as the lab's: its login not ended, its password current.
-                Ok(user) if state.logins.is_ended(&user.lid).await? => {
-                    Judged::invalid("its login was ended on the sessions page")
-                }
-                Ok(user) if !state.accounts.is_current(&user.account()).await? => {
-                    Judged::invalid("the password changed since this login")
-                }
-                Ok(user) => Judged::valid(SignedUserView {
-                    username: user.username,
-                    count: user.count,
-                    exp: user.exp,
-                }),
+                // The same checks as the lab's.
+                Ok(user) => match SignedCookieLab::revoked(state, &user).await? {
+                    Some(Notice::Ended) => {
+                        Judged::invalid("its login was ended on the sessions page")
+                    }
+                    Some(_) => Judged::invalid("the password changed since this login"),
+                    None => Judged::valid(SignedUserView {
+                        username: user.username,
+                        count: user.count,
+                        exp: user.exp,
+                    }),
+                },
                 Err(reason) => Judged::invalid(reason),
             },
         ),

@@ -229,8 +229,8 @@ pub async fn log_out(
 ) -> Result<StatusCode, ApiError> {
     let claims = verified_bearer(&state, &headers).await?;
     state.tokens.revoke(&claims).await?;
-    if let Ok(account) = claims.sub.parse() {
-        state.logins.forget(account, &claims.sid).await?;
+    if let Some(user) = claims.account() {
+        state.logins.forget(user.id, &claims.sid).await?;
     }
     Ok(StatusCode::NO_CONTENT)
 }

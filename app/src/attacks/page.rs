@@ -6,17 +6,29 @@ use axum::{http::StatusCode, response::Response};
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use leptos::prelude::*;
 
+/// The request's headers, in the order both renderings list them.
+fn headers(request: &Crafted) -> Vec<String> {
+    [
+        request.origin.map(|origin| format!("Origin: {origin}")),
+        request
+            .cookie
+            .as_ref()
+            .map(|cookie| format!("Cookie: {cookie}")),
+        request
+            .authorization
+            .as_ref()
+            .map(|authorization| format!("Authorization: {authorization}")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
 /// The request as it goes over the wire.
 fn wire(request: &Crafted) -> String {
     let mut text = format!("{} {} HTTP/1.1\n", request.method, request.path);
-    if let Some(origin) = request.origin {
-        text.push_str(&format!("Origin: {origin}\n"));
-    }
-    if let Some(cookie) = &request.cookie {
-        text.push_str(&format!("Cookie: {cookie}\n"));
-    }
-    if let Some(authorization) = &request.authorization {
-        text.push_str(&format!("Authorization: {authorization}\n"));
+    for header in headers(request) {
+        text.push_str(&format!("{header}\n"));
     }
     if let Some(form) = request.form {
         text.push_str(&format!(
@@ -28,19 +40,10 @@ fn wire(request: &Crafted) -> String {
 
 /// The same request as a `curl` command, for a shell where `ORIGIN` is this site's address.
 fn curl(request: &Crafted) -> String {
-    let mut command = format!("curl -i -X {} \"$ORIGIN{}\"", request.method, request.path);
     let quoted = |value: &str| format!("'{}'", value.replace('\'', "'\\''"));
-    if let Some(origin) = request.origin {
-        command.push_str(&format!(" -H {}", quoted(&format!("Origin: {origin}"))));
-    }
-    if let Some(cookie) = &request.cookie {
-        command.push_str(&format!(" -H {}", quoted(&format!("Cookie: {cookie}"))));
-    }
-    if let Some(authorization) = &request.authorization {
-        command.push_str(&format!(
-            " -H {}",
-            quoted(&format!("Authorization: {authorization}"))
-        ));
+    let mut command = format!("curl -i -X {} \"$ORIGIN{}\"", request.method, request.path);
+    for header in headers(request) {
+        command.push_str(&format!(" -H {}", quoted(&header)));
     }
     if let Some(form) = request.form {
         command.push_str(&format!(" --data {}", quoted(form)));
@@ -158,4 +161,31 @@ pub fn render(attacks: Vec<Attack>) -> Response {
             {attacks.into_iter().map(|attack| view! { <Card attack/> }).collect_view()}
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_wire_and_the_curl_command_carry_the_same_request() {
+        let request = Crafted {
+            method: "POST",
+            path: "/session/logout",
+            origin: Some("https://attacker.example"),
+            cookie: Some("user=it's".into()),
+            form: Some(""),
+            ..Crafted::default()
+        };
+        assert_eq!(
+            wire(&request),
+            "POST /session/logout HTTP/1.1\nOrigin: https://attacker.example\nCookie: user=it's\n\
+             Content-Type: application/x-www-form-urlencoded\n\n"
+        );
+        assert_eq!(
+            curl(&request),
+            "curl -i -X POST \"$ORIGIN/session/logout\" -H 'Origin: https://attacker.example' \
+             -H 'Cookie: user=it'\\''s' --data ''"
+        );
+    }
 }

@@ -46,6 +46,17 @@ pub struct RefreshGrant {
     pub expires_at: u64,
 }
 
+impl RefreshGrant {
+    /// The account the family belongs to, under its credentials version at login.
+    pub fn user(&self) -> AuthenticatedUser {
+        AuthenticatedUser {
+            id: self.account_id,
+            username: self.username.clone(),
+            version: self.version,
+        }
+    }
+}
+
 /// One refresh token of a family, as the sessions page shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RefreshEntry {
@@ -185,11 +196,7 @@ impl ApiTokens {
 
     /// Signs an access token of the family and stores a new refresh token for it.
     async fn pair(&self, grant: RefreshGrant) -> Result<TokenPair, AppError> {
-        let user = AuthenticatedUser {
-            id: grant.account_id,
-            username: grant.username.clone(),
-            version: grant.version,
-        };
+        let user = grant.user();
         let access = self.tokens.issue_access(
             &user,
             &grant.family,
@@ -244,11 +251,7 @@ impl ApiTokens {
         if self.logins.is_ended(&grant.family).await? {
             return Ok(Err(RefreshError::Ended));
         }
-        let user = AuthenticatedUser {
-            id: grant.account_id,
-            username: grant.username.clone(),
-            version: grant.version,
-        };
+        let user = grant.user();
         if !self.accounts.is_current(&user).await? {
             return Ok(Err(RefreshError::Superseded));
         }

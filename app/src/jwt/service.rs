@@ -190,13 +190,8 @@ impl Tokens {
         {
             return Ok(Err(TokenError::Revoked));
         }
-        let Ok(id) = claims.sub.parse::<i64>() else {
+        let Some(account) = claims.account() else {
             return Ok(Err(TokenError::BadClaim("sub".into())));
-        };
-        let account = AuthenticatedUser {
-            id,
-            username: claims.name.clone(),
-            version: claims.ver,
         };
         if !self.accounts.is_current(&account).await? {
             return Ok(Err(TokenError::Superseded));
@@ -224,6 +219,18 @@ impl Tokens {
         self.revocations
             .revoke(&[&jti_key(&claims.jti)], claims.exp + margin)
             .await
+    }
+}
+
+impl Claims {
+    /// Whose login the token is, under which credentials version; `None` when `sub` is not
+    /// an account id.
+    pub fn account(&self) -> Option<AuthenticatedUser> {
+        Some(AuthenticatedUser {
+            id: self.sub.parse().ok()?,
+            username: self.name.clone(),
+            version: self.ver,
+        })
     }
 }
 

@@ -101,7 +101,7 @@ impl Lab for JwtLab {
                 &claims.sid,
                 LoginKind::Jwt,
                 user.holder(),
-                &visitor.origin,
+                visitor.session.origin(),
                 ends_at,
             )
             .await?;
@@ -114,8 +114,8 @@ impl Lab for JwtLab {
             None => return Ok(Outcome::anonymous()),
             Some(Err(reason)) => return Ok(Self::refused(state, reason)),
         };
-        if let Ok(account) = claims.sub.parse() {
-            state.logins.touch(account, &claims.sid, claims.iat).await?;
+        if let Some(user) = claims.account() {
+            state.logins.touch(user.id, &claims.sid, claims.iat).await?;
         }
         let next = state.tokens.reissue(&claims)?;
         Ok(Outcome::logged_in(
@@ -128,8 +128,8 @@ impl Lab for JwtLab {
     async fn log_out(state: &AppState, visitor: &Visitor) -> Result<Vec<SetCookie>, AppError> {
         if let Some(Ok(claims)) = Self::read(state, visitor).await? {
             state.tokens.revoke(&claims).await?;
-            if let Ok(account) = claims.sub.parse() {
-                state.logins.forget(account, &claims.sid).await?;
+            if let Some(user) = claims.account() {
+                state.logins.forget(user.id, &claims.sid).await?;
             }
         }
         Ok(vec![state.cookies.remove(LabCookie::Token)])
@@ -139,15 +139,8 @@ impl Lab for JwtLab {
         let Some(Ok(claims)) = Self::read(state, visitor).await? else {
             return Ok(None);
         };
-        let Ok(id) = claims.sub.parse() else {
-            return Ok(None);
-        };
-        Ok(Some(LabLogin {
-            user: AuthenticatedUser {
-                id,
-                username: claims.name,
-                version: claims.ver,
-            },
+        Ok(claims.account().map(|user| LabLogin {
+            user,
             id: claims.sid,
         }))
     }

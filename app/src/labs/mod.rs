@@ -32,7 +32,6 @@ use crate::{
     accounts::service::AuthenticatedUser,
     cookies::jar::{RequestCookies, SetCookie},
     error::AppError,
-    logins::service::LoginOrigin,
     sessions::LabSession,
     state::AppState,
 };
@@ -243,12 +242,11 @@ impl Notice {
     }
 }
 
-/// What a lab may look at in a request: its cookies, its server-side session, and where the
-/// request comes from (for the sessions page, when it starts a login).
+/// What a lab may look at in a request: its cookies and its server-side session (which also
+/// knows where the request comes from, for a login it starts).
 pub struct Visitor {
     pub cookies: RequestCookies,
     pub session: LabSession,
-    pub origin: LoginOrigin,
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Visitor {
@@ -257,12 +255,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Visitor {
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let cookies = RequestCookies::from_headers(&parts.headers);
         let session = LabSession::from_request_parts(parts, state).await?;
-        let Ok(origin) = LoginOrigin::from_request_parts(parts, state).await;
-        Ok(Self {
-            cookies,
-            session,
-            origin,
-        })
+        Ok(Self { cookies, session })
     }
 }
 

@@ -119,15 +119,25 @@ impl SignedCookieLab {
                 })));
             }
         };
+        if let Some(why) = Self::revoked(state, &user).await? {
+            return Ok(Err(refused(why)));
+        }
+        Ok(Ok(user))
+    }
+
+    /// Why a correctly sealed, unexpired cookie no longer logs in, if it does not: the
+    /// password changed since, or its login was ended on the sessions page. The lab and
+    /// `/api/echo` judge alike through this.
+    pub async fn revoked(state: &AppState, user: &SignedUser) -> Result<Option<Notice>, AppError> {
         if !state.accounts.is_current(&user.account()).await? {
             tracing::info!("signed cookie issued before a password change");
-            return Ok(Err(refused(Notice::PasswordChanged)));
+            return Ok(Some(Notice::PasswordChanged));
         }
         if state.logins.is_ended(&user.lid).await? {
             tracing::info!("signed cookie of an ended login");
-            return Ok(Err(refused(Notice::Ended)));
+            return Ok(Some(Notice::Ended));
         }
-        Ok(Ok(user))
+        Ok(None)
     }
 
     fn cookie(state: &AppState, user: &SignedUser) -> Result<SetCookie, AppError> {
@@ -175,7 +185,12 @@ impl Lab for SignedCookieLab {
         let exp = now + state.cookies.signed_lifetime.as_secs();
         let lid = state
             .logins
-            .start(LoginKind::SignedCookie, user.holder(), &visitor.origin, exp)
+            .start(
+                LoginKind::SignedCookie,
+                user.holder(),
+                visitor.session.origin(),
+                exp,
+            )
             .await?;
         let signed = SignedUser {
             username: user.username,

@@ -186,11 +186,16 @@ impl Logins {
     /// listed, and ending it again is harmless — never the other way round.
     pub async fn end(&self, account_id: i64, id: &str) -> Result<Option<LoginRecord>, AppError> {
         let listed = self.store.list(account_id).await?;
-        let Some(login) = listed.into_iter().find(|login| login.id == id) else {
-            return Ok(None);
-        };
-        self.deny(&login).await?;
-        let removed = self.store.remove(account_id, id).await?;
+        match listed.into_iter().find(|login| login.id == id) {
+            Some(login) => self.end_listed(login).await,
+            None => Ok(None),
+        }
+    }
+
+    /// Ends a login just read from the index: denied first, then taken off it.
+    async fn end_listed(&self, login: LoginRecord) -> Result<Option<LoginRecord>, AppError> {
+        self.deny_id(&login.id, login.ends_at).await?;
+        let removed = self.store.remove(login.account_id, &login.id).await?;
         if removed.is_some() {
             tracing::info!(
                 kind = login.kind.code(),
@@ -207,10 +212,6 @@ impl Logins {
             .await
     }
 
-    async fn deny(&self, login: &LoginRecord) -> Result<(), AppError> {
-        self.deny_id(&login.id, login.ends_at).await
-    }
-
     /// Ends every login of the account but those in `keep`; returns how many it ended.
     pub async fn end_others(&self, holder: Holder, keep: &[&str]) -> Result<usize, AppError> {
         let mut ended = 0;
@@ -222,7 +223,7 @@ impl Logins {
             if login.kind == LoginKind::Api && self.is_ended(&login.id).await? {
                 continue;
             }
-            if self.end(holder.account_id, &login.id).await?.is_some() {
+            if self.end_listed(login).await?.is_some() {
                 ended += 1;
             }
         }

@@ -193,6 +193,11 @@ impl LabSession {
         Ok(false)
     }
 
+    /// Where this request comes from: the device and address a login it starts is listed with.
+    pub fn origin(&self) -> &LoginOrigin {
+        &self.origin
+    }
+
     /// Whether this request wrote the session, so that its cookie goes out again.
     pub fn is_modified(&self) -> bool {
         self.session.is_modified()

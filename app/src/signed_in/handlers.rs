@@ -15,8 +15,8 @@ use crate::{
     state::AppState,
 };
 use axum::{
-    extract::{FromRef, Query, State},
-    http::StatusCode,
+    extract::{FromRef, FromRequestParts, Query, State},
+    http::{request::Parts, StatusCode},
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
     Extension, Form, Router,
@@ -79,6 +79,23 @@ impl ThisBrowser {
     }
 }
 
+/// The sessions page's policy as a type: a handler taking `ThisBrowser` runs only for a
+/// browser signed in somewhere; anybody else gets the `401` page.
+impl FromRequestParts<AppState> for ThisBrowser {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let visitor = Visitor::from_request_parts(parts, state)
+            .await
+            .map_err(static_page::error_page)?;
+        match ThisBrowser::read(state, &visitor).await {
+            Ok(Some(browser)) => Ok(browser),
+            Ok(None) => Err(page::not_signed_in()),
+            Err(error) => Err(static_page::error_page(error)),
+        }
+    }
+}
+
 /// The shop's login, if the browser is logged in to the shop.
 async fn shop_login(state: &AppState, visitor: &Visitor) -> Result<Option<LabLogin>, AppError> {
     let shop = Shop::from_ref(state);
@@ -100,48 +117,49 @@ struct Feedback {
 
 async fn list(
     State(state): State<AppState>,
-    visitor: Visitor,
+    mut browser: ThisBrowser,
     Query(feedback): Query<Feedback>,
     nonce: Option<Extension<Nonce>>,
 ) -> Response {
-    match rows(&state, &visitor).await {
-        Ok(Some((browser, rows))) => {
-            let ended = feedback.ended.and_then(|n| n.parse::<usize>().ok());
-            let options = LeptosOptions::from_ref(&state);
-            let islands = static_page::Islands {
-                options: &options,
-                nonce: nonce.map(|Extension(nonce)| nonce),
-            };
-            let page = SessionsPage {
-                username: browser.user.username,
-                others: browser.others,
-                rows,
-                ended,
-            };
-            page::render(page, islands)
-        }
-        Ok(None) => page::not_signed_in(),
-        Err(error) => static_page::error_page(error),
-    }
+    let rows = match rows(&state, &mut browser).await {
+        Ok(rows) => rows,
+        Err(error) => return static_page::error_page(error),
+    };
+    let options = LeptosOptions::from_ref(&state);
+    let islands = static_page::Islands {
+        options: &options,
+        nonce: nonce.map(|Extension(nonce)| nonce),
+    };
+    let page = SessionsPage {
+        username: browser.user.username,
+        others: browser.others,
+        rows,
+        ended: feedback.ended.and_then(|n| n.parse::<usize>().ok()),
+    };
+    page::render(page, islands)
 }
 
 /// The rows alone, for the page's island; `401` with no body when nobody is signed in.
-async fn rows_only(State(state): State<AppState>, visitor: Visitor) -> Response {
-    match rows(&state, &visitor).await {
-        Ok(Some((_, rows))) => page::rows_fragment(rows),
-        Ok(None) => StatusCode::UNAUTHORIZED.into_response(),
+async fn rows_only(
+    State(state): State<AppState>,
+    browser: Result<ThisBrowser, Response>,
+) -> Response {
+    let mut browser = match browser {
+        Ok(browser) => browser,
+        Err(refused) if refused.status() == StatusCode::UNAUTHORIZED => {
+            return StatusCode::UNAUTHORIZED.into_response()
+        }
+        Err(refused) => return refused,
+    };
+    match rows(&state, &mut browser).await {
+        Ok(rows) => page::rows_fragment(rows),
         Err(error) => static_page::error_page(error),
     }
 }
 
-/// This browser's account and its logins, newest first, with each API login's refresh tokens.
-async fn rows(
-    state: &AppState,
-    visitor: &Visitor,
-) -> Result<Option<(ThisBrowser, Rows)>, AppError> {
-    let Some(mut browser) = ThisBrowser::read(state, visitor).await? else {
-        return Ok(None);
-    };
+/// The account's logins, newest first, with each API login's refresh tokens, and this
+/// browser's plain cookie.
+async fn rows(state: &AppState, browser: &mut ThisBrowser) -> Result<Rows, AppError> {
     let mut rows = Vec::new();
     for login in state
         .logins
@@ -163,11 +181,10 @@ async fn rows(
             ended,
         });
     }
-    let rows = Rows {
+    Ok(Rows {
         logins: rows,
         plain_cookie: browser.plain_cookie.take(),
-    };
-    Ok(Some((browser, rows)))
+    })
 }
 
 /// The login a form names.
@@ -179,14 +196,9 @@ struct EndForm {
 
 async fn end(
     State(state): State<AppState>,
-    visitor: Visitor,
+    browser: ThisBrowser,
     Form(form): Form<EndForm>,
 ) -> Response {
-    let browser = match ThisBrowser::read(&state, &visitor).await {
-        Ok(Some(browser)) => browser,
-        Ok(None) => return page::not_signed_in(),
-        Err(error) => return static_page::error_page(error),
-    };
     if form.login.is_empty() {
         return page::refused(
             StatusCode::BAD_REQUEST,
@@ -203,12 +215,7 @@ async fn end(
     }
 }
 
-async fn end_others(State(state): State<AppState>, visitor: Visitor) -> Response {
-    let browser = match ThisBrowser::read(&state, &visitor).await {
-        Ok(Some(browser)) => browser,
-        Ok(None) => return page::not_signed_in(),
-        Err(error) => return static_page::error_page(error),
-    };
+async fn end_others(State(state): State<AppState>, browser: ThisBrowser) -> Response {
     let keep: Vec<&str> = browser.ids.iter().map(String::as_str).collect();
     match state.logins.end_others(browser.user.holder(), &keep).await {
         Ok(ended) => Redirect::to(&format!("/account/sessions?ended={ended}")).into_response(),

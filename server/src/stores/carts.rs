@@ -2,7 +2,7 @@
 //! one atomic step in the store (`UPDATE … SET apples = apples + 1` in SQL, a Lua script in
 //! Redis, a locked map in memory), so concurrent requests never lose an apple.
 
-use super::sql::{self, database_error, redis_error, SqlPool};
+use super::sql::{self, database_error, redis_error, unsigned, SqlPool};
 use crate::with_pool;
 use app::{clock::unix_now, error::AppError, shop::cart::CartStore};
 use async_trait::async_trait;
@@ -185,7 +185,7 @@ impl CartStore for RedisCarts {
             .eval(ADD_APPLE, vec![Self::key(cart_id)], vec![idle])
             .await
             .map_err(redis_error)?;
-        Ok(apples.max(0) as u64)
+        Ok(unsigned(apples))
     }
 
     async fn apples(&self, cart_id: &str) -> Result<u64, AppError> {
@@ -194,7 +194,7 @@ impl CartStore for RedisCarts {
             .get(Self::key(cart_id))
             .await
             .map_err(redis_error)?;
-        Ok(apples.unwrap_or(0).max(0) as u64)
+        Ok(unsigned(apples.unwrap_or(0)))
     }
 
     async fn take_all(&self, cart_id: &str) -> Result<u64, AppError> {
@@ -203,7 +203,7 @@ impl CartStore for RedisCarts {
             .getdel(Self::key(cart_id))
             .await
             .map_err(redis_error)?;
-        Ok(apples.unwrap_or(0).max(0) as u64)
+        Ok(unsigned(apples.unwrap_or(0)))
     }
 
     async fn discard(&self, cart_id: &str) -> Result<(), AppError> {

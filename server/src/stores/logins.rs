@@ -2,7 +2,7 @@
 //! Redis, each beside the session store of the same kind. Removing a login is one atomic step
 //! that returns it, so of two concurrent "End" clicks exactly one ends it.
 
-use super::sql::{database_error, redis_error, unix_now, SqlPool};
+use super::sql::{database_error, redis_error, unix_now, unsigned, SqlPool};
 use crate::with_pool;
 use app::{
     error::AppError,
@@ -101,9 +101,9 @@ fn from_row(row: Row) -> Option<LoginRecord> {
         kind: LoginKind::from_code(&kind)?,
         device,
         address,
-        started_at: started_at.max(0) as u64,
-        last_seen: last_seen.max(0) as u64,
-        ends_at: ends_at.max(0) as u64,
+        started_at: unsigned(started_at),
+        last_seen: unsigned(last_seen),
+        ends_at: unsigned(ends_at),
     })
 }
 

@@ -3,7 +3,7 @@
 //! map, an `UPDATE … WHERE retired_at IS NULL … RETURNING`, a Lua script — so of two requests
 //! presenting the same token exactly one finds it live: there are never two live chains.
 
-use super::sql::{database_error, redis_error, unix_now, SqlPool};
+use super::sql::{database_error, redis_error, unix_now, unsigned, SqlPool};
 use crate::with_pool;
 use app::{
     error::AppError,
@@ -104,9 +104,9 @@ fn grant(row: GrantRow) -> RefreshGrant {
         account_id,
         username,
         version,
-        auth_time: auth_time.max(0) as u64,
-        issued_at: issued_at.max(0) as u64,
-        expires_at: expires_at.max(0) as u64,
+        auth_time: unsigned(auth_time),
+        issued_at: unsigned(issued_at),
+        expires_at: unsigned(expires_at),
     }
 }
 
@@ -214,9 +214,9 @@ impl RefreshStore for SqlRefresh {
             .into_iter()
             .map(|(hash, issued_at, retired_at, replayed_at)| RefreshEntry {
                 label: label_of(&hash),
-                issued_at: issued_at.max(0) as u64,
-                retired_at: retired_at.map(|t| t.max(0) as u64),
-                replayed_at: replayed_at.map(|t| t.max(0) as u64),
+                issued_at: unsigned(issued_at),
+                retired_at: retired_at.map(unsigned),
+                replayed_at: replayed_at.map(unsigned),
             })
             .collect();
         Ok(in_order(entries))

@@ -39,6 +39,12 @@ pub fn unix_now() -> i64 {
     app::clock::unix_now() as i64
 }
 
+/// A stored time or count (`BIGINT`) as the app's unsigned number; a negative value, which
+/// the app never writes, reads as 0.
+pub fn unsigned(value: i64) -> u64 {
+    value.max(0) as u64
+}
+
 /// Connection-level failures mean "the database is not there right now" (`503`); anything
 /// else is a bug or a broken schema (`500`).
 pub fn database_error(err: sqlx::Error) -> AppError {
