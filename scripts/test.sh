@@ -38,8 +38,9 @@ fi
 step "Rust tests (unit, integration, every store, two instances behind nginx)"
 scripts/services.sh run --scale-out -- cargo test -p app -p session-lab --no-fail-fast
 
-step "Building the site for the browser tests (cargo leptos build)"
+step "Building the site for the browser tests (cargo leptos build, then a bundle per page)"
 cargo leptos build
+scripts/bundles.sh
 
 step "Browser tests (Playwright, /usr/bin/chromium)"
 (cd end2end && npx playwright test)

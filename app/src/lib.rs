@@ -14,7 +14,6 @@ pub mod accounts;
 #[cfg(feature = "ssr")]
 pub mod api;
 /// The attack lab at `/attacks`: every classic attack, crafted against this server.
-#[cfg(feature = "ssr")]
 pub mod attacks;
 /// Browser APIs for the islands (web-sys), with stand-ins for server rendering.
 pub mod browser;
@@ -79,7 +78,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <AutoReload options=options.clone()/>
-                <IslandScripts options/>
+                // No island on these pages: the smallest bundle makes them live (the shop's,
+                // which a visitor needs next).
+                <IslandScripts options bundle=components::site_files::Bundle::Shop/>
                 <MetaTags/>
             </head>
             <body>

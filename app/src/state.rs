@@ -74,4 +74,7 @@ pub struct Services {
     pub logins: Logins,
     /// Which store keeps the sessions (shown by `/api/echo`).
     pub session_store: SessionStoreInfo,
+    /// The port of the attack lab's second origin, which serves a cross-site form on
+    /// loopback; `None` off loopback (`server/src/second_origin.rs`).
+    pub second_origin: Option<u16>,
 }

@@ -13,6 +13,7 @@
 //! response is compressed as it goes out (brotli, else gzip: the wasm goes from ~350 KB to
 //! ~120 KB either way).
 
+use app::components::site_files::{Bundle, Site};
 use axum::{
     http::{header, HeaderValue, Response},
     routing::get,
@@ -79,6 +80,20 @@ fn serve<S: Clone + Send + Sync + 'static>(
             .layer(CompressionLayer::new().br(true).gzip(true))
             .service(ServeDir::new(dir).precompressed_br().precompressed_gzip()),
     )
+}
+
+/// The built site: its version and the page bundles it has (`scripts/bundles.sh`); `None`
+/// when there is no built site.
+pub fn site(site_root: &Path) -> io::Result<Option<Site>> {
+    let bundles = Bundle::ALL
+        .into_iter()
+        .filter(|bundle| {
+            let pkg = site_root.join("pkg");
+            pkg.join(format!("{}.wasm", bundle.name())).is_file()
+                && pkg.join(format!("{}.js", bundle.name())).is_file()
+        })
+        .collect();
+    Ok(version(site_root)?.map(|version| Site { version, bundles }))
 }
 
 /// The hash of every file in `site_root/pkg` (names and contents; the precompressed copies

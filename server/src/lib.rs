@@ -7,6 +7,8 @@ pub mod assets;
 pub mod config;
 /// `/healthz` and `/readyz`.
 pub mod health;
+/// The attack lab's second origin: an attacker's page on another loopback port.
+pub mod second_origin;
 /// The cookie key and JWT secret, generated once in development, required in production.
 pub mod secrets;
 /// Cross-site refusal, session cookie attributes, cache control.

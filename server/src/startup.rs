@@ -4,7 +4,7 @@
 use crate::{
     assets,
     config::Settings,
-    health,
+    health, second_origin,
     secrets::{self, SecretError, Secrets},
     security::{
         guard::GuardLayer,
@@ -84,6 +84,8 @@ pub struct Application {
     router: Router,
     stores: Arc<Stores>,
     cleanup: JoinHandle<()>,
+    /// The attack lab's second origin, while it serves.
+    second_origin: Option<JoinHandle<()>>,
     header_read_timeout: Duration,
 }
 
@@ -113,6 +115,19 @@ impl Application {
         if settings.public_url.is_none() && addr.ip().is_unspecified() {
             tracing::warn!("listening on all interfaces without public_url: POSTs are accepted only from loopback origins; set public_url");
         }
+        // The attack lab's cross-site page, on loopback development setups only.
+        let second_origin = if settings.public_url.is_none() && addr.ip().is_loopback() {
+            let allowed = AllowedOrigins::new(None, addr);
+            match second_origin::start(allowed).await {
+                Ok(started) => Some(started),
+                Err(error) => {
+                    tracing::warn!(%error, "the attack lab's second origin could not start");
+                    None
+                }
+            }
+        } else {
+            None
+        };
 
         let policy = SessionPolicy {
             idle_timeout: settings.session_idle_timeout,
@@ -125,9 +140,13 @@ impl Application {
                 settings.new_sessions_per_minute,
             )
         };
+        let listening = Listening {
+            addr,
+            second_origin: second_origin.as_ref().map(|(port, _)| *port),
+        };
         let router = build_router(
             &settings,
-            addr,
+            listening,
             stores.clone(),
             policy,
             &secrets,
@@ -144,6 +163,7 @@ impl Application {
             router,
             stores,
             cleanup,
+            second_origin: second_origin.map(|(_, task)| task),
             header_read_timeout: settings.header_read_timeout,
         })
     }
@@ -217,6 +237,9 @@ impl Application {
             while tasks.join_next().await.is_some() {}
         }
         self.cleanup.abort();
+        if let Some(second_origin) = self.second_origin {
+            second_origin.abort();
+        }
         self.stores.close().await;
         tracing::info!("stopped; stores closed");
         Ok(())
@@ -290,15 +313,25 @@ fn build_jwt_keys(settings: &Settings, secrets: &Secrets) -> Result<Arc<JwtKeys>
     Ok(Arc::new(JwtKeys::new(settings.jwt.clone(), material)?))
 }
 
+/// Where the app listens: its address, and the attack lab's second origin's port if it runs.
+struct Listening {
+    addr: SocketAddr,
+    second_origin: Option<u16>,
+}
+
 fn build_router(
     settings: &Settings,
-    addr: SocketAddr,
+    listening: Listening,
     stores: Arc<Stores>,
     policy: SessionPolicy,
     secrets: &Secrets,
     jwt_keys: Arc<JwtKeys>,
     limits: ClientLimits,
 ) -> Router {
+    let Listening {
+        addr,
+        second_origin,
+    } = listening;
     // `cargo leptos watch` rebuilds the site under a running server and reloads its pages.
     let watching = std::env::var_os("LEPTOS_WATCH").is_some();
     // Pages link the built files under a hash of their contents (see `assets`), except while
@@ -307,7 +340,7 @@ fn build_router(
         if watching {
             return None;
         }
-        assets::version(&settings.site_root).unwrap_or_else(|error| {
+        assets::site(&settings.site_root).unwrap_or_else(|error| {
             tracing::warn!(%error, "cannot read the built site: its files stay unversioned");
             None
         })
@@ -357,6 +390,7 @@ fn build_router(
         cookies: cookie_rules,
         cookie_key: cookie::Key::from(secrets.cookie_key.expose()),
         session_store: stores.sessions.info(),
+        second_origin,
     });
     let sessions = SessionManagerLayer::new(stores.sessions.clone())
         .with_name(cookie_name)

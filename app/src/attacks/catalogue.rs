@@ -3,7 +3,7 @@
 //! from the checks; `server/tests/api/attacks.rs` sends every request the page shows and holds
 //! the server to them.
 
-use super::forge;
+use super::{forge, naive::Model};
 use crate::{
     cookies::jar::LabCookie,
     error::AppError,
@@ -22,7 +22,7 @@ pub struct Crafted {
     pub authorization: Option<String>,
     /// The whole `Cookie` header value.
     pub cookie: Option<String>,
-    pub origin: Option<&'static str>,
+    pub origin: Option<String>,
     /// An `application/x-www-form-urlencoded` body.
     pub form: Option<&'static str>,
     /// The forged token in it, decoded on the card.
@@ -31,7 +31,7 @@ pub struct Crafted {
 
 /// What this server answers: the status, and words of its answer (the JSON message, the
 /// page, or the notice cookie's value) that say why.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Answer {
     pub status: u16,
     pub reason: String,
@@ -40,11 +40,17 @@ pub struct Answer {
 }
 
 /// One way of running an attack: a label, the request, the answer.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Variant {
     pub label: String,
     pub request: Crafted,
     pub answer: Answer,
+    /// The naive server's own key, where its answer depends on one (the published public key
+    /// an algorithm-confusion verifier holds).
+    pub naive_key: Option<String>,
+    /// A page on the lab's second origin that sends the request (a browser's page cannot
+    /// forge `Origin`).
+    pub run: Option<String>,
 }
 
 /// A card of the lab.
@@ -63,6 +69,17 @@ pub struct Attack {
     pub reference: (&'static str, &'static str),
     /// What a verifier that trusts the header, or a session layer that adopts any id, would do.
     pub naive: &'static str,
+    /// How the runner computes the naive server's answer in the page.
+    pub model: Model,
+}
+
+/// The attack lab's second origin (`server/src/second_origin.rs`): pages on another port of
+/// this host, under the name the visitor used (same site) and the other loopback name (cross
+/// site), that post a form to this server.
+#[derive(Debug, Clone)]
+pub struct SecondOrigin {
+    pub same_site: String,
+    pub cross_site: String,
 }
 
 /// What the forged tokens claim: to be account 1, "admin", of this issuer and audience.
@@ -87,6 +104,7 @@ fn bearer(label: impl Into<String>, token: String, answer: Answer) -> Variant {
             ..Crafted::default()
         },
         answer,
+        ..Variant::default()
     }
 }
 
@@ -111,7 +129,7 @@ fn redirected<L: Lab>(why: Notice) -> Answer {
 }
 
 /// Every attack, with tokens forged now for this server's issuer, audience and algorithm.
-pub fn attacks(state: &AppState) -> Vec<Attack> {
+pub fn attacks(state: &AppState, second: Option<&SecondOrigin>) -> Vec<Attack> {
     let keys = state.tokens.keys();
     let algorithm = keys.settings().algorithm.name();
     let claims = payload(state);
@@ -151,6 +169,7 @@ pub fn attacks(state: &AppState) -> Vec<Attack> {
             defence: "check_header (app/src/jwt/service.rs) refuses any spelling of \"none\" before anything else, and only the one configured algorithm is ever accepted: the header never chooses.",
             reference: ("RFC 8725 §3.1: perform algorithm verification", "https://www.rfc-editor.org/rfc/rfc8725#section-3.1"),
             naive: "A library that reads the algorithm from the header verifies \"none\" as valid: 200 with the admin's claims.",
+            model: Model::TrustsHeader,
         },
         Attack {
             slug: "signature",
@@ -164,6 +183,7 @@ pub fn attacks(state: &AppState) -> Vec<Attack> {
             defence: "jsonwebtoken's decode in check_signed verifies the signature over the exact header and payload received; any change to either, or to the signature, fails.",
             reference: ("RFC 7515 §5.2: validating a JWS", "https://www.rfc-editor.org/rfc/rfc7515#section-5.2"),
             naive: "Code that base64-decodes the payload without verifying (a \"decode\" where \"verify\" was meant) answers 200 as admin.",
+            model: Model::DecodesOnly,
         },
         Attack {
             slug: "weak-secret",
@@ -186,6 +206,7 @@ pub fn attacks(state: &AppState) -> Vec<Attack> {
             },
             reference: ("RFC 8725 §3.5: ensure cryptographic keys have sufficient entropy", "https://www.rfc-editor.org/rfc/rfc8725#section-3.5"),
             naive: "A server whose secret is a dictionary word is cracked offline from one token (hashcat runs billions of HMACs a second), then any token it wants is accepted.",
+            model: Model::WeakSecret,
         },
         Attack {
             slug: "alg-confusion",
@@ -196,6 +217,7 @@ pub fn attacks(state: &AppState) -> Vec<Attack> {
             defence: "The key and the algorithm are fixed at start (JwtKeys); a token whose header names another algorithm is refused before any key is used.",
             reference: ("RFC 8725 §2.1 and §3.1: algorithm verification", "https://www.rfc-editor.org/rfc/rfc8725#section-2.1"),
             naive: "A verifier that passes the header's \"alg\" and the one key it has to the library checks an HMAC made with the public key: 200 as admin.",
+            model: Model::TrustsHeader,
         },
         Attack {
             slug: "key-in-header",
@@ -219,6 +241,7 @@ pub fn attacks(state: &AppState) -> Vec<Attack> {
             defence: "check_header refuses any header that embeds or points at a key or certificate (jku, x5u, jwk, x5c, x5t, x5t#S256) and any crit; a kid must equal the server's own. The server has one key and never fetches another (and RFC 7515 §10.3 asks that a key's origin be authenticated).",
             reference: ("RFC 8725 §3.10: do not trust received claims (jku, x5u)", "https://www.rfc-editor.org/rfc/rfc8725#section-3.10"),
             naive: "jwt.io-style verification with \"the key from the header\" accepts any token whose author also wrote the key: 200 as admin.",
+            model: Model::TrustsHeader,
         },
         Attack {
             slug: "kid",
@@ -238,6 +261,7 @@ pub fn attacks(state: &AppState) -> Vec<Attack> {
             defence: "The kid is compared with the one key id the server has (its RFC 7638 thumbprint, none for HS256); it is never a file name or a query.",
             reference: ("RFC 8725 §3.10: do not trust received claims (kid)", "https://www.rfc-editor.org/rfc/rfc8725#section-3.10"),
             naive: "A server that reads the key from a file named by the kid verifies with an empty key; one that selects it with string-built SQL verifies with the attacker's: 200 as admin.",
+            model: Model::TrustsHeader,
         },
         Attack {
             slug: "claims",
@@ -263,6 +287,7 @@ pub fn attacks(state: &AppState) -> Vec<Attack> {
             defence: "check_signed validates exp, nbf, iss and aud with jsonwebtoken, explain() names a missing or mistyped claim, and check_login_age refuses a login older than its absolute lifetime (auth_time).",
             reference: ("RFC 7519 §4.1 (exp, nbf, iss, aud) and RFC 8725 §3.8–3.9", "https://www.rfc-editor.org/rfc/rfc7519#section-4.1"),
             naive: "A decoder that skips the registered claims accepts a token for ever, from anyone's issuer, for any service.",
+            model: Model::DecodesOnly,
         },
         Attack {
             slug: "replay-after-logout",
@@ -273,6 +298,7 @@ pub fn attacks(state: &AppState) -> Vec<Attack> {
             defence: "Tokens::revoke puts the token's jti and its login's sid on the denylist, beside the sessions, until they would have expired; LabSession::log_out deletes the session record, or moves the other labs' logins to a new id: the copied sid is dead either way.",
             reference: ("OWASP JWT cheat sheet: token explicit revocation by the user", "https://cheatsheetseries.owasp.org/cheatsheets/JSON_Web_Token_for_Java_Cheat_Sheet.html#token-explicit-revocation-by-the-user"),
             naive: "A stateless server that only checks signatures accepts the copied token until its exp.",
+            model: Model::Explained,
         },
         Attack {
             slug: "session-fixation",
@@ -283,6 +309,7 @@ pub fn attacks(state: &AppState) -> Vec<Attack> {
             defence: "LabSession::log_in cycles the session id at every login; tower-sessions never adopts an id its store does not know.",
             reference: ("OWASP session fixation", "https://owasp.org/www-community/attacks/Session_fixation"),
             naive: "A session layer that keeps the id across login (or adopts any id it is sent) logs the attacker in with the victim.",
+            model: Model::Explained,
         },
         Attack {
             slug: "cookie-tampering",
@@ -293,36 +320,37 @@ pub fn attacks(state: &AppState) -> Vec<Attack> {
                     label: "the plain user cookie, edited: this one works".into(),
                     request: Crafted { method: "GET", path: "/cookie/profile", cookie: Some(format!("{plain}={admin_cookie}")), ..Crafted::default() },
                     answer: Answer { status: 200, reason: "welcome admin with the count: 1001".into(), explained: None },
+                    ..Variant::default()
                 },
                 Variant {
                     label: "the signed cookie, forged: sent to the login page, which says it failed its seal check".into(),
                     request: Crafted { method: "GET", path: "/signed-cookie/profile", cookie: Some(format!("{signed}=bm90LXNlYWxlZC1ieS10aGUtc2VydmVy")), ..Crafted::default() },
                     answer: redirected::<SignedCookieLab>(Notice::SealBroken),
+                    ..Variant::default()
                 },
                 Variant {
                     label: "the plain cookie, sent twice: sent to the login page, which says so".into(),
                     request: Crafted { method: "GET", path: "/cookie/profile", cookie: Some(format!("{plain}={admin_cookie}; {plain}={admin_cookie}")), ..Crafted::default() },
                     answer: redirected::<PlainCookieLab>(Notice::Twice),
+                    ..Variant::default()
                 },
             ],
             steps: None,
             defence: "The plain cookie lab trusts its cookie on purpose: that is the tutorial's lesson. The signed cookie is AES-256-GCM sealed with its name bound in (signed_cookie::open); a cookie sent twice is refused by the plain cookie, signed cookie and JWT labs (RequestCookies::get reports it as duplicated).",
             reference: ("OWASP: testing for cookie attributes", "https://owasp.org/www-project-web-security-testing-guide/latest/4-Web_Application_Security_Testing/06-Session_Management_Testing/02-Testing_for_Cookies_Attributes"),
             naive: "Exactly the plain cookie lab: whatever the browser sends is who you are.",
+            model: Model::TrustsCookie,
         },
         Attack {
             slug: "csrf",
             title: "Cross-site POST (CSRF)",
             goal: "Make a logged-in visitor's browser post a form to this server from another site, with their cookies.",
-            variants: vec![Variant {
-                label: "a logout posted from another origin".into(),
-                request: Crafted { method: "POST", path: "/session/logout", origin: Some("https://attacker.example"), form: Some(""), ..Crafted::default() },
-                answer: Answer { status: 403, reason: AppError::CrossSite.to_string(), explained: None },
-            }],
+            variants: csrf(second),
             steps: Some("Another port of the same host is the same site, so SameSite=Lax cookies still go along and only the Origin check stops it; another host name (localhost against 127.0.0.1) is cross-site, where SameSite=Lax keeps the cookies home as well."),
             defence: "refuse_cross_site (server/src/security/origin.rs) answers 403, before any handler runs, to every state-changing request whose Sec-Fetch-Site is anything but same-origin or none (same-site is refused too), or whose Origin is not one of this server's own origins (scheme, host and port). A request with neither header, such as curl, is not from a browser page and carries no borrowed cookies.",
             reference: ("OWASP CSRF prevention: Fetch Metadata headers", "https://cheatsheetseries.owasp.org/cheatsheets/Cross-Site_Request_Forgery_Prevention_Cheat_Sheet.html#fetch-metadata-headers"),
             naive: "A server relying on cookies alone performs the logout (or the payment) for the attacker's page.",
+            model: Model::CookiesAlone,
         },
         Attack {
             slug: "brute-force",
@@ -333,6 +361,7 @@ pub fn attacks(state: &AppState) -> Vec<Attack> {
             defence: "LoginThrottle (app/src/accounts/throttle.rs) per account and client, a per-client allowance of password checks, and argon2id hashing gated per core.",
             reference: ("OWASP authentication: protect against automated attacks", "https://cheatsheetseries.owasp.org/cheatsheets/Authentication_Cheat_Sheet.html#protect-against-automated-attacks"),
             naive: "A login without a throttle answers as fast as it can hash: a dictionary of common passwords finds weak ones in minutes.",
+            model: Model::Explained,
         },
     ]
 }
@@ -368,13 +397,66 @@ fn confusion(state: &AppState, claims: &Value) -> Variant {
             let public = serde_json::to_string(jwk).unwrap_or_default();
             let header = json!({"alg": "HS256", "typ": "JWT"});
             let token = forge::hs256(&header, claims, public.as_bytes());
-            bearer(
-                format!(
-                    "HS256 signed with the published key (its JWK text), to an {expected} server"
-                ),
-                token,
-                answer,
-            )
+            Variant {
+                naive_key: Some(public),
+                ..bearer(
+                    format!(
+                        "HS256 signed with the published key (its JWK text), to an {expected} server"
+                    ),
+                    token,
+                    answer,
+                )
+            }
         }
     }
+}
+
+/// A logout form posted from another origin: from the second origin's pages when it runs
+/// (the runner opens them), else from a made-up one (curl shows the request).
+fn csrf(second: Option<&SecondOrigin>) -> Vec<Variant> {
+    let post = |label: &str, origin: String, run: Option<String>| Variant {
+        label: label.into(),
+        request: Crafted {
+            method: "POST",
+            path: "/session/logout",
+            origin: Some(origin),
+            form: Some(""),
+            ..Crafted::default()
+        },
+        answer: Answer {
+            status: 403,
+            reason: AppError::CrossSite.to_string(),
+            explained: None,
+        },
+        run,
+        ..Variant::default()
+    };
+    match second {
+        Some(second) => vec![
+            post(
+                "from another port of this host: the same site, so the cookies go along",
+                origin_of(&second.same_site),
+                Some(second.same_site.clone()),
+            ),
+            post(
+                "from another host name: cross-site, so SameSite=Lax keeps the cookies home too",
+                origin_of(&second.cross_site),
+                Some(second.cross_site.clone()),
+            ),
+        ],
+        None => vec![post(
+            "a logout posted from another origin",
+            "https://attacker.example".into(),
+            None,
+        )],
+    }
+}
+
+/// `scheme://host:port` of a URL.
+fn origin_of(url: &str) -> String {
+    let after_scheme = url.find("://").map_or(0, |at| at + 3);
+    let end = url[after_scheme..]
+        .find('/')
+        .map_or(url.len(), |at| after_scheme + at);
+    url[..end].to_owned()
 }

@@ -1,6 +1,10 @@
-//! The attack lab's page: one card per attack, rendered on the server, no wasm.
+//! The attack lab's page: one card per attack, rendered on the server; the "Run it" buttons
+//! are islands ([`super::runner::RunIt`]) of the attack lab's own wasm bundle.
 
-use super::catalogue::{Attack, Crafted, Variant};
+use super::{
+    catalogue::{Attack, Crafted, Variant},
+    runner::RunIt,
+};
 use crate::components::static_page;
 use axum::{http::StatusCode, response::Response};
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
@@ -9,7 +13,10 @@ use leptos::prelude::*;
 /// The request's headers, in the order both renderings list them.
 fn headers(request: &Crafted) -> Vec<String> {
     [
-        request.origin.map(|origin| format!("Origin: {origin}")),
+        request
+            .origin
+            .as_ref()
+            .map(|origin| format!("Origin: {origin}")),
         request
             .cookie
             .as_ref()
@@ -87,6 +94,8 @@ fn VariantView(variant: Variant) -> impl IntoView {
         label,
         request,
         answer,
+        naive_key,
+        run,
     } = variant;
     let wire_text = wire(&request);
     let curl_text = curl(&request);
@@ -95,14 +104,16 @@ fn VariantView(variant: Variant) -> impl IntoView {
         <div class="variant" data-testid="variant"
             data-method=request.method data-path=request.path
             data-authorization=request.authorization.clone() data-cookie=request.cookie.clone()
-            data-origin=request.origin data-form=request.form
-            data-status=answer.status data-reason=reason>
+            data-origin=request.origin.clone() data-form=request.form
+            data-status=answer.status data-reason=reason
+            data-naive-key=naive_key data-run=run>
             <h3>{label}</h3>
             <pre class="wrap">{wire_text}</pre>
             {request.token.map(|token| view! { <Token token/> })}
             <p class="verdict">
                 "This server answers "<strong>{answer.status}</strong>" "{answer.explained.unwrap_or_else(|| format!(": {}", answer.reason))}
             </p>
+            <RunIt/>
             <details>
                 <summary>"Send it yourself"</summary>
                 <pre class="wrap">{curl_text}</pre>
@@ -122,9 +133,11 @@ fn Card(attack: Attack) -> impl IntoView {
         defence,
         reference,
         naive,
+        model,
     } = attack;
     view! {
-        <section class="attack card" id=slug data-testid="attack" aria-labelledby=format!("{slug}-title")>
+        <section class="attack card" id=slug data-testid="attack" data-naive=model.code()
+            aria-labelledby=format!("{slug}-title")>
             <h2 id=format!("{slug}-title")>{title}</h2>
             <p><strong>"The attacker wants: "</strong>{goal}</p>
             {variants.into_iter().map(|variant| view! { <VariantView variant/> }).collect_view()}
@@ -135,8 +148,8 @@ fn Card(attack: Attack) -> impl IntoView {
     }
 }
 
-pub fn render(attacks: Vec<Attack>) -> Response {
-    static_page::render(StatusCode::OK, "Attack lab", move || {
+pub fn render(attacks: Vec<Attack>, islands: static_page::Islands<'_>) -> Response {
+    static_page::render_with_islands(StatusCode::OK, "Attack lab", islands, move || {
         view! {
             <h1>"Attack lab"</h1>
             <p>
@@ -148,10 +161,14 @@ pub fn render(attacks: Vec<Attack>) -> Response {
                 "server to the answer written under it."
             </p>
             <p class="caution">
-                "To send one yourself, set "<code>"ORIGIN"</code>" to this site's address (for "
-                "example "<code>"ORIGIN=http://localhost:3000"</code>") and run its curl command. "
-                "Running them from this page and cracking a weak secret in your browser are planned "
-                "(docs/spec.md §12)."
+                "\"Run it\" sends a request from this page to this server, and only there, when you "
+                "click: it shows the answer with the reason the server gave, and computes in the page "
+                "what a naive server would have answered. A browser page cannot set "<code>"Cookie"</code>
+                " or "<code>"Origin"</code>" itself: the cookie attacks plant their cookie on the "
+                "attacked path for the one request, as an attacker's script would, then remove it; "
+                "the cross-site posts come from a page on this lab's second origin. To send one "
+                "yourself, set "<code>"ORIGIN"</code>" to this site's address (for example "
+                <code>"ORIGIN=http://localhost:3000"</code>") and run its curl command."
             </p>
             <nav aria-label="Attacks">
                 <ul class="attack-index">
@@ -172,7 +189,7 @@ mod tests {
         let request = Crafted {
             method: "POST",
             path: "/session/logout",
-            origin: Some("https://attacker.example"),
+            origin: Some("https://attacker.example".into()),
             cookie: Some("user=it's".into()),
             form: Some(""),
             ..Crafted::default()

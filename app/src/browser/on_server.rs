@@ -6,6 +6,8 @@
 pub struct Answer {
     pub status: u16,
     pub body: String,
+    pub redirected_to: Option<String>,
+    pub retry_after: Option<String>,
 }
 
 pub fn now() -> i64 {
@@ -22,6 +24,14 @@ pub fn script_cookies() -> String {
 pub fn set_text(_id: &str, _text: &str) {}
 pub fn set_html(_id: &str, _html: &str) {}
 pub fn write_cookie(_name: &str, _value: &str, _max_age: Option<u64>) {}
+pub fn write_cookie_at(_name: &str, _value: &str, _path: &str, _max_age: Option<u64>) {}
+pub fn millis() -> f64 {
+    0.0
+}
+pub fn navigate(_url: &str) {}
+pub fn page_says(_html: &str) -> (Option<String>, String) {
+    (None, String::new())
+}
 pub async fn fetch(
     _method: &str,
     _url: &str,

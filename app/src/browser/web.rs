@@ -27,6 +27,69 @@ pub fn script_cookies() -> String {
     document().and_then(|d| d.cookie().ok()).unwrap_or_default()
 }
 
+/// Writes a cookie for one path only, as an attacker's script could, so it goes along with
+/// requests to that path and leaves the cookie of the same name at `/` alone. `max_age` 0
+/// deletes it.
+pub fn write_cookie_at(name: &str, value: &str, path: &str, max_age: Option<u64>) {
+    let mut text = format!("{name}={value}; Path={path}; SameSite=Lax");
+    if let Some(seconds) = max_age {
+        text.push_str(&format!("; Max-Age={seconds}"));
+    }
+    if let Some(document) = document() {
+        let _ = document.set_cookie(&text);
+    }
+}
+
+/// Milliseconds since the page started, for rates.
+pub fn millis() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or_else(Date::now, |p| p.now())
+}
+
+/// Sends the browser to `url`.
+pub fn navigate(url: &str) {
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().set_href(url);
+    }
+}
+
+/// What a page of HTML says: the notice of a login page (its code and words), the welcome of
+/// a profile, or the heading and first paragraph of any other page.
+pub fn page_says(html: &str) -> (Option<String>, String) {
+    let Some(parsed) = web_sys::DomParser::new().ok().and_then(|parser| {
+        parser
+            .parse_from_string(html, web_sys::SupportedType::TextHtml)
+            .ok()
+    }) else {
+        return (None, String::new());
+    };
+    let text = |selector: &str| {
+        parsed
+            .query_selector(selector)
+            .ok()
+            .flatten()
+            .and_then(|element| element.text_content())
+            .map(|text| text.split_whitespace().collect::<Vec<_>>().join(" "))
+    };
+    let notice = parsed
+        .query_selector("[data-notice]")
+        .ok()
+        .flatten()
+        .and_then(|element| element.get_attribute("data-notice"));
+    let says = text("[data-testid=notice]")
+        .or_else(|| text("[data-testid=welcome]"))
+        .or_else(|| {
+            let heading = text("main h1")?;
+            Some(match text("main p") {
+                Some(paragraph) => format!("{heading}: {paragraph}"),
+                None => heading,
+            })
+        })
+        .unwrap_or_default();
+    (notice, says)
+}
+
 /// Writes a cookie as a page script can: `Path=/`, `SameSite=Lax`, a session cookie unless
 /// `max_age` is given (0 deletes it). The browser ignores the write if the cookie is HttpOnly
 /// or too big, which is the lesson, so the jar re-reads `document.cookie` afterwards.
@@ -55,11 +118,14 @@ pub fn set_html(id: &str, html: &str) {
     }
 }
 
-/// What came back from the server: the status and the body text.
+/// What came back from the server: the status and the body text, and where the browser was
+/// redirected to (its path), if it was.
 #[derive(Clone, Debug)]
 pub struct Answer {
     pub status: u16,
     pub body: String,
+    pub redirected_to: Option<String>,
+    pub retry_after: Option<String>,
 }
 
 /// A same-origin request. `body` is sent as JSON.
@@ -94,9 +160,18 @@ pub async fn fetch(
     let text = JsFuture::from(response.text().map_err(|_| "unreadable body")?)
         .await
         .map_err(|_| "unreadable body")?;
+    let redirected_to = response.redirected().then(|| {
+        let url = response.url();
+        // The path and query of a same-origin URL: what the server's Location named.
+        url.splitn(4, '/')
+            .nth(3)
+            .map_or(url.clone(), |path| format!("/{path}"))
+    });
     Ok(Answer {
         status: response.status(),
         body: text.as_string().unwrap_or_default(),
+        redirected_to,
+        retry_after: response.headers().get("retry-after").ok().flatten(),
     })
 }
 

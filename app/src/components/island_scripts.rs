@@ -6,14 +6,17 @@
 //! the time to interactive (the wasm had long arrived), so our copy of the loader
 //! (`island_loader.js`) starts at once. Everything else is as leptos does it.
 
+use super::site_files::Bundle;
 use leptos::{config::LeptosOptions, nonce::use_nonce, prelude::*};
 
 /// Leptos 0.8's island loader, minus the idle wait. Called with (root, pkg dir, JS file name,
 /// wasm file name).
 const LOADER: &str = include_str!("island_loader.js");
 
+/// Loads `bundle` (or the complete bundle, where it was not built) and hydrates the page's
+/// islands with it.
 #[component]
-pub fn IslandScripts(options: LeptosOptions) -> impl IntoView {
+pub fn IslandScripts(options: LeptosOptions, bundle: Bundle) -> impl IntoView {
     // As leptos' HydrationScripts does in islands mode: the server renders no hydration
     // markers outside islands, because nothing outside them hydrates.
     if let Some(context) = Owner::current_shared_context() {
@@ -21,8 +24,8 @@ pub fn IslandScripts(options: LeptosOptions) -> impl IntoView {
     }
     let pkg = format!("/{}", options.site_pkg_dir);
     // cargo-leptos names the JS glue and the wasm after the output name (no `_bg` suffix, as
-    // `LEPTOS_OUTPUT_NAME` is set at build time).
-    let name = options.output_name.to_string();
+    // `LEPTOS_OUTPUT_NAME` is set at build time); `scripts/bundles.sh` names them the same way.
+    let name = bundle.file();
     let js = format!("{pkg}/{name}.js");
     let wasm = format!("{pkg}/{name}.wasm");
     // The file's header comment stays out of every page.
@@ -49,7 +52,7 @@ mod tests {
             if let Some(nonce) = nonce {
                 provide_context(nonce);
             }
-            view! { <IslandScripts options/> }.to_html()
+            view! { <IslandScripts options bundle=Bundle::Shop/> }.to_html()
         })
     }
 

@@ -5,7 +5,7 @@
 //! browser shows them as they are, and every link and form on them is plain HTML. A page with
 //! an island ([`render_with_islands`]) also loads the wasm, which hydrates just the islands.
 
-use super::{island_scripts::IslandScripts, layout::Layout};
+use super::{island_scripts::IslandScripts, layout::Layout, site_files::Bundle};
 use axum::{
     http::{header, HeaderValue, StatusCode},
     response::{Html, IntoResponse, Response},
@@ -27,6 +27,8 @@ where
 pub struct Islands<'a> {
     pub options: &'a LeptosOptions,
     pub nonce: Option<Nonce>,
+    /// The wasm with this page's islands.
+    pub bundle: Bundle,
 }
 
 /// Like [`render`], for a page with islands: the head also loads the wasm that hydrates them.
@@ -43,7 +45,7 @@ where
     document(
         status,
         title,
-        Some((islands.options.clone(), islands.nonce)),
+        Some((islands.options.clone(), islands.nonce, islands.bundle)),
         body,
     )
 }
@@ -51,7 +53,7 @@ where
 fn document<F, V>(
     status: StatusCode,
     title: &'static str,
-    islands: Option<(LeptosOptions, Option<Nonce>)>,
+    islands: Option<(LeptosOptions, Option<Nonce>, Bundle)>,
     body: F,
 ) -> Response
 where
@@ -61,11 +63,11 @@ where
     let owner = Owner::new();
     let (scripts, content) = owner.with(|| {
         let scripts = islands
-            .map(|(options, nonce)| {
+            .map(|(options, nonce, bundle)| {
                 if let Some(nonce) = nonce {
                     provide_context(nonce);
                 }
-                view! { <IslandScripts options/> }.to_html()
+                view! { <IslandScripts options bundle/> }.to_html()
             })
             .unwrap_or_default();
         (scripts, view! { <Layout>{body()}</Layout> }.to_html())

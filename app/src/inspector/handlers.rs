@@ -3,7 +3,12 @@
 //! request ([`crate::api::echo::describe`]), where the live islands would show it.
 
 use super::page::InspectorPage;
-use crate::{api::echo::describe, components::static_page, labs::Visitor, state::AppState};
+use crate::{
+    api::echo::describe,
+    components::{site_files::Bundle, static_page},
+    labs::Visitor,
+    state::AppState,
+};
 use axum::{
     extract::State,
     http::{HeaderMap, StatusCode},
@@ -29,6 +34,7 @@ async fn inspector(
     let islands = static_page::Islands {
         options: &state.leptos_options,
         nonce: nonce.map(|Extension(nonce)| nonce),
+        bundle: Bundle::Inspector,
     };
     static_page::render_with_islands(
         StatusCode::OK,

@@ -18,7 +18,9 @@ async fn load_echo() -> Result<Value, String> {
     browser::parse_json(&answer.body).map_err(|e| format!("/api/echo sent bad JSON: {e}"))
 }
 
-#[island]
+// An island in the bundles that hydrate it; a plain component, left out, in the others.
+#[cfg_attr(any(feature = "ssr", feature = "islands-inspector"), island)]
+#[cfg_attr(not(any(feature = "ssr", feature = "islands-inspector")), component)]
 pub fn CookieJar() -> impl IntoView {
     let echo = RwSignal::new(None::<Result<Value, String>>);
     let script = RwSignal::new(String::new());

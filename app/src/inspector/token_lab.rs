@@ -13,7 +13,9 @@ use crate::browser;
 use leptos::{either::Either, prelude::*, task::spawn_local};
 use serde_json::{Map, Value};
 
-#[island]
+// An island in the bundles that hydrate it; a plain component, left out, in the others.
+#[cfg_attr(any(feature = "ssr", feature = "islands-inspector"), island)]
+#[cfg_attr(not(any(feature = "ssr", feature = "islands-inspector")), component)]
 pub fn TokenLab() -> impl IntoView {
     let input = RwSignal::new(String::new());
     let now = RwSignal::new(browser::now());

@@ -7,8 +7,12 @@ use super::{
     service::Shop,
 };
 use crate::{
-    accounts::forms::LoginForm, accounts::service::Credentials, components::static_page,
-    error::AppError, limits::PasswordCheck, sessions::LabSession,
+    accounts::forms::LoginForm,
+    accounts::service::Credentials,
+    components::{site_files::Bundle, static_page},
+    error::AppError,
+    limits::PasswordCheck,
+    sessions::LabSession,
 };
 use axum::{
     extract::{FromRef, State},
@@ -87,6 +91,7 @@ async fn apples_page(
         let islands = static_page::Islands {
             options: &options,
             nonce: nonce.map(|Extension(nonce)| nonce),
+            bundle: Bundle::Shop,
         };
         static_page::render_with_islands(StatusCode::OK, "Apples", islands, move || {
             view! { <Apples apples/> }

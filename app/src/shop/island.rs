@@ -28,7 +28,9 @@ pub fn count_of_apples(apples: u64) -> String {
 /// ships as wasm. It takes no props and calls the endpoint with a plain `fetch` rather than
 /// `ServerAction`: island props and server-function answers are decoded with serde, whose
 /// deserializer alone would add 17 KB (brotli) to the bundle (see docs/design.md).
-#[island]
+// An island in the bundles that hydrate it; a plain component, left out, in the others.
+#[cfg_attr(any(feature = "ssr", feature = "islands-shop"), island)]
+#[cfg_attr(not(any(feature = "ssr", feature = "islands-shop")), component)]
 pub fn AddAppleInPlace() -> impl IntoView {
     let failure = RwSignal::new(None::<String>);
     let on_submit = move |ev: SubmitEvent| {

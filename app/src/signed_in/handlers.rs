@@ -3,7 +3,7 @@
 use super::page::{self, Row, Rows, SessionsPage};
 use crate::{
     accounts::service::AuthenticatedUser,
-    components::static_page,
+    components::{site_files::Bundle, static_page},
     cookies::jar::{LabCookie, Sent},
     error::AppError,
     labs::{
@@ -129,6 +129,7 @@ async fn list(
     let islands = static_page::Islands {
         options: &options,
         nonce: nonce.map(|Extension(nonce)| nonce),
+        bundle: Bundle::Sessions,
     };
     let page = SessionsPage {
         username: browser.user.username,

@@ -18,7 +18,9 @@ pub const REFRESH_SECS: u64 = 5;
 
 /// Renders nothing; once hydrated, refreshes the rows every [`REFRESH_SECS`] seconds. A row
 /// set that fails to load (a network error, a login that ended meanwhile) leaves the last one.
-#[island]
+// An island in the bundles that hydrate it; a plain component, left out, in the others.
+#[cfg_attr(any(feature = "ssr", feature = "islands-sessions"), island)]
+#[cfg_attr(not(any(feature = "ssr", feature = "islands-sessions")), component)]
 pub fn LiveLogins() -> impl IntoView {
     browser::every(Duration::from_secs(REFRESH_SECS), || {
         spawn_local(async {

@@ -37,15 +37,21 @@ impl AllowedOrigins {
         Self(Arc::new(origins))
     }
 
-    fn allows(&self, origin: &str) -> bool {
-        // Compare serialised origins so `HTTP://Host:80` and `http://host` are one origin.
+    /// `origin` as this server serialises it, if it is one of its own.
+    pub fn canonical(&self, origin: &str) -> Option<String> {
         match Url::parse(origin).map(|url| url.origin()) {
             Ok(origin @ Origin::Tuple(..)) => {
                 let origin = origin.ascii_serialization();
-                self.0.contains(&origin)
+                self.0.contains(&origin).then_some(origin)
             }
-            _ => false, // "null" and garbage
+            _ => None,
         }
+    }
+
+    fn allows(&self, origin: &str) -> bool {
+        // Serialised origins compare equal for `HTTP://Host:80` and `http://host`; "null" and
+        // garbage are nobody's.
+        self.canonical(origin).is_some()
     }
 }
 
