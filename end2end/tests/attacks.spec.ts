@@ -91,3 +91,39 @@ test('a cross-site logout form, from another port and from another host name, ge
   await page.goto('/session/profile');
   await expect(page.getByTestId('welcome')).toContainText(`welcome ${username}`);
 });
+
+test('the cards of several requests play them: replay after logout, session fixation, brute force', async ({ page }) => {
+  await page.goto('/attacks');
+  await waitForHydration(page);
+  for (const slug of ['replay-after-logout', 'session-fixation', 'brute-force']) {
+    const card = page.locator(`#${slug}`);
+    await card.getByTestId('run').click();
+    const answer = card.getByTestId('server-answer');
+    await expect(answer, slug).toBeVisible({ timeout: 20_000 });
+    await expect(answer, slug).toHaveAttribute('data-expected', 'true');
+    await expect(card.getByTestId('run-steps').locator('li').first()).toBeVisible();
+  }
+  await expect(page.locator('#replay-after-logout [data-testid="server-reason"]')).toHaveText(
+    'the token was revoked by a logout',
+  );
+  await expect(page.locator('#replay-after-logout [data-testid="naive-answer"]')).toContainText('until its exp');
+  await expect(page.locator('#session-fixation [data-testid="server-reason"]')).toContainText('the planted id stays anonymous');
+  await expect(page.locator('#brute-force [data-testid="server-answer"]')).toContainText('429');
+  await expect(page.locator('#brute-force [data-testid="server-answer"]')).toContainText(/Retry-After: \d+ s/);
+  // The fixation run left this browser logged out, as it found it.
+  await page.goto('/session/profile');
+  await expect(page).toHaveURL(/\/session\/login$/);
+});
+
+test('the fixation run refuses to touch a browser that is logged in', async ({ page }) => {
+  const username = uniqueUsername('fix');
+  await register(page, username);
+  await modeLogin(page, 'session', username);
+  await page.goto('/attacks');
+  await waitForHydration(page);
+  const card = page.locator('#session-fixation');
+  await card.getByTestId('run').click();
+  await expect(card.getByRole('alert')).toContainText('Log out of them first');
+  await page.goto('/session/profile');
+  await expect(page.getByTestId('welcome')).toContainText(`welcome ${username}`);
+});

@@ -3,7 +3,7 @@
 //! from the checks; `server/tests/api/attacks.rs` sends every request the page shows and holds
 //! the server to them.
 
-use super::{forge, naive::Model};
+use super::{forge, naive::Model, runner::Script};
 use crate::{
     cookies::jar::LabCookie,
     error::AppError,
@@ -71,6 +71,9 @@ pub struct Attack {
     pub naive: &'static str,
     /// How the runner computes the naive server's answer in the page.
     pub model: Model,
+    /// For an attack of several requests: the script the runner plays, and the words of the
+    /// server's decisive answer.
+    pub script: Option<(Script, String)>,
 }
 
 /// The attack lab's second origin (`server/src/second_origin.rs`): pages on another port of
@@ -170,6 +173,7 @@ pub fn attacks(state: &AppState, second: Option<&SecondOrigin>) -> Vec<Attack> {
             reference: ("RFC 8725 §3.1: perform algorithm verification", "https://www.rfc-editor.org/rfc/rfc8725#section-3.1"),
             naive: "A library that reads the algorithm from the header verifies \"none\" as valid: 200 with the admin's claims.",
             model: Model::TrustsHeader,
+            script: None,
         },
         Attack {
             slug: "signature",
@@ -184,6 +188,7 @@ pub fn attacks(state: &AppState, second: Option<&SecondOrigin>) -> Vec<Attack> {
             reference: ("RFC 7515 §5.2: validating a JWS", "https://www.rfc-editor.org/rfc/rfc7515#section-5.2"),
             naive: "Code that base64-decodes the payload without verifying (a \"decode\" where \"verify\" was meant) answers 200 as admin.",
             model: Model::DecodesOnly,
+            script: None,
         },
         Attack {
             slug: "weak-secret",
@@ -207,6 +212,7 @@ pub fn attacks(state: &AppState, second: Option<&SecondOrigin>) -> Vec<Attack> {
             reference: ("RFC 8725 §3.5: ensure cryptographic keys have sufficient entropy", "https://www.rfc-editor.org/rfc/rfc8725#section-3.5"),
             naive: "A server whose secret is a dictionary word is cracked offline from one token (hashcat runs billions of HMACs a second), then any token it wants is accepted.",
             model: Model::WeakSecret,
+            script: None,
         },
         Attack {
             slug: "alg-confusion",
@@ -218,6 +224,7 @@ pub fn attacks(state: &AppState, second: Option<&SecondOrigin>) -> Vec<Attack> {
             reference: ("RFC 8725 §2.1 and §3.1: algorithm verification", "https://www.rfc-editor.org/rfc/rfc8725#section-2.1"),
             naive: "A verifier that passes the header's \"alg\" and the one key it has to the library checks an HMAC made with the public key: 200 as admin.",
             model: Model::TrustsHeader,
+            script: None,
         },
         Attack {
             slug: "key-in-header",
@@ -242,6 +249,7 @@ pub fn attacks(state: &AppState, second: Option<&SecondOrigin>) -> Vec<Attack> {
             reference: ("RFC 8725 §3.10: do not trust received claims (jku, x5u)", "https://www.rfc-editor.org/rfc/rfc8725#section-3.10"),
             naive: "jwt.io-style verification with \"the key from the header\" accepts any token whose author also wrote the key: 200 as admin.",
             model: Model::TrustsHeader,
+            script: None,
         },
         Attack {
             slug: "kid",
@@ -262,6 +270,7 @@ pub fn attacks(state: &AppState, second: Option<&SecondOrigin>) -> Vec<Attack> {
             reference: ("RFC 8725 §3.10: do not trust received claims (kid)", "https://www.rfc-editor.org/rfc/rfc8725#section-3.10"),
             naive: "A server that reads the key from a file named by the kid verifies with an empty key; one that selects it with string-built SQL verifies with the attacker's: 200 as admin.",
             model: Model::TrustsHeader,
+            script: None,
         },
         Attack {
             slug: "claims",
@@ -288,6 +297,7 @@ pub fn attacks(state: &AppState, second: Option<&SecondOrigin>) -> Vec<Attack> {
             reference: ("RFC 7519 §4.1 (exp, nbf, iss, aud) and RFC 8725 §3.8–3.9", "https://www.rfc-editor.org/rfc/rfc7519#section-4.1"),
             naive: "A decoder that skips the registered claims accepts a token for ever, from anyone's issuer, for any service.",
             model: Model::DecodesOnly,
+            script: None,
         },
         Attack {
             slug: "replay-after-logout",
@@ -299,6 +309,7 @@ pub fn attacks(state: &AppState, second: Option<&SecondOrigin>) -> Vec<Attack> {
             reference: ("OWASP JWT cheat sheet: token explicit revocation by the user", "https://cheatsheetseries.owasp.org/cheatsheets/JSON_Web_Token_for_Java_Cheat_Sheet.html#token-explicit-revocation-by-the-user"),
             naive: "A stateless server that only checks signatures accepts the copied token until its exp.",
             model: Model::Explained,
+            script: Some((Script::Replay, TokenError::Revoked.to_string())),
         },
         Attack {
             slug: "session-fixation",
@@ -310,6 +321,7 @@ pub fn attacks(state: &AppState, second: Option<&SecondOrigin>) -> Vec<Attack> {
             reference: ("OWASP session fixation", "https://owasp.org/www-community/attacks/Session_fixation"),
             naive: "A session layer that keeps the id across login (or adopts any id it is sent) logs the attacker in with the victim.",
             model: Model::Explained,
+            script: Some((Script::Fixation, String::new())),
         },
         Attack {
             slug: "cookie-tampering",
@@ -340,6 +352,7 @@ pub fn attacks(state: &AppState, second: Option<&SecondOrigin>) -> Vec<Attack> {
             reference: ("OWASP: testing for cookie attributes", "https://owasp.org/www-project-web-security-testing-guide/latest/4-Web_Application_Security_Testing/06-Session_Management_Testing/02-Testing_for_Cookies_Attributes"),
             naive: "Exactly the plain cookie lab: whatever the browser sends is who you are.",
             model: Model::TrustsCookie,
+            script: None,
         },
         Attack {
             slug: "csrf",
@@ -351,6 +364,7 @@ pub fn attacks(state: &AppState, second: Option<&SecondOrigin>) -> Vec<Attack> {
             reference: ("OWASP CSRF prevention: Fetch Metadata headers", "https://cheatsheetseries.owasp.org/cheatsheets/Cross-Site_Request_Forgery_Prevention_Cheat_Sheet.html#fetch-metadata-headers"),
             naive: "A server relying on cookies alone performs the logout (or the payment) for the attacker's page.",
             model: Model::CookiesAlone,
+            script: None,
         },
         Attack {
             slug: "brute-force",
@@ -362,6 +376,7 @@ pub fn attacks(state: &AppState, second: Option<&SecondOrigin>) -> Vec<Attack> {
             reference: ("OWASP authentication: protect against automated attacks", "https://cheatsheetseries.owasp.org/cheatsheets/Authentication_Cheat_Sheet.html#protect-against-automated-attacks"),
             naive: "A login without a throttle answers as fast as it can hash: a dictionary of common passwords finds weak ones in minutes.",
             model: Model::Explained,
+            script: Some((Script::BruteForce, throttled())),
         },
     ]
 }
@@ -459,4 +474,15 @@ fn origin_of(url: &str) -> String {
         .find('/')
         .map_or(url.len(), |at| after_scheme + at);
     url[..end].to_owned()
+}
+
+/// The throttle's words, without the seconds that vary.
+fn throttled() -> String {
+    let message = AppError::TooManyAttempts {
+        retry_after_secs: 0,
+    }
+    .to_string();
+    message
+        .split_once(" Try again")
+        .map_or(message.clone(), |(words, _)| words.to_owned())
 }

@@ -6,6 +6,7 @@ use super::{
 };
 use crate::{
     components::{site_files::Bundle, static_page},
+    cookies::jar::LabCookie,
     state::AppState,
 };
 use axum::{
@@ -36,7 +37,12 @@ async fn attacks(
         nonce: nonce.map(|Extension(nonce)| nonce),
         bundle: Bundle::Attacks,
     };
-    page::render(catalogue::attacks(&state, second.as_ref()), islands)
+    let session_cookie = state.cookies.name(LabCookie::Session);
+    page::render(
+        catalogue::attacks(&state, second.as_ref()),
+        session_cookie,
+        islands,
+    )
 }
 
 /// The second origin's pages for a visitor who reached this server at `host`: the same host

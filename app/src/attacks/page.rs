@@ -123,7 +123,7 @@ fn VariantView(variant: Variant) -> impl IntoView {
 }
 
 #[component]
-fn Card(attack: Attack) -> impl IntoView {
+fn Card(attack: Attack, session_cookie: &'static str) -> impl IntoView {
     let Attack {
         slug,
         title,
@@ -134,21 +134,32 @@ fn Card(attack: Attack) -> impl IntoView {
         reference,
         naive,
         model,
+        script,
     } = attack;
+    let (script, expected) = script.map_or((None, None), |(script, expected)| {
+        (Some(script.code()), Some(expected))
+    });
     view! {
         <section class="attack card" id=slug data-testid="attack" data-naive=model.code()
+            data-script=script data-reason=expected data-cookie-name=session_cookie
             aria-labelledby=format!("{slug}-title")>
             <h2 id=format!("{slug}-title")>{title}</h2>
             <p><strong>"The attacker wants: "</strong>{goal}</p>
             {variants.into_iter().map(|variant| view! { <VariantView variant/> }).collect_view()}
             {steps.map(|steps| view! { <p class="lesson">{steps}</p> })}
+            {script.map(|_| view! { <RunIt/> })}
             <p><strong>"The defence: "</strong>{defence}" "<a href=reference.1>{reference.0}</a>"."</p>
             <p><strong>"On a naive server: "</strong>{naive}</p>
         </section>
     }
 }
 
-pub fn render(attacks: Vec<Attack>, islands: static_page::Islands<'_>) -> Response {
+/// The page; `session_cookie` is the session cookie's name, which the fixation run plants.
+pub fn render(
+    attacks: Vec<Attack>,
+    session_cookie: &'static str,
+    islands: static_page::Islands<'_>,
+) -> Response {
     static_page::render_with_islands(StatusCode::OK, "Attack lab", islands, move || {
         view! {
             <h1>"Attack lab"</h1>
@@ -175,7 +186,7 @@ pub fn render(attacks: Vec<Attack>, islands: static_page::Islands<'_>) -> Respon
                     {attacks.iter().map(|a| view! { <li><a href=format!("#{}", a.slug)>{a.title}</a></li> }).collect_view()}
                 </ul>
             </nav>
-            {attacks.into_iter().map(|attack| view! { <Card attack/> }).collect_view()}
+            {attacks.into_iter().map(|attack| view! { <Card attack session_cookie/> }).collect_view()}
         }
     })
 }

@@ -31,8 +31,50 @@ struct Request {
 /// What one run found.
 #[derive(Clone, Debug)]
 struct Outcome {
+    /// The requests before the decisive one, one line each (scripted attacks).
+    steps: Vec<String>,
     server: Result<Served, String>,
     naive: Option<Judged>,
+}
+
+/// An attack of several requests, which the runner plays in order (the cards without a
+/// single crafted request). Each uses a demo account of its own or a made-up name, never the
+/// visitor's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Script {
+    /// Log in through the API, log out, send the access token again.
+    Replay,
+    /// Plant a session id, log in, compare the session id the server keeps.
+    Fixation,
+    /// Wrong passwords for one name until the throttle answers.
+    BruteForce,
+}
+
+impl Script {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Replay => "replay",
+            Self::Fixation => "fixation",
+            Self::BruteForce => "brute-force",
+        }
+    }
+
+    fn from_code(code: &str) -> Option<Self> {
+        [Self::Replay, Self::Fixation, Self::BruteForce]
+            .into_iter()
+            .find(|script| script.code() == code)
+    }
+}
+
+/// What a click runs: a variant's request, or a card's script.
+enum Job {
+    Request(Request),
+    Script {
+        script: Script,
+        expected: String,
+        /// The session cookie's name (the fixation plants one).
+        cookie: String,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -61,16 +103,24 @@ pub fn RunIt() -> impl IntoView {
     let busy = RwSignal::new(false);
     let outcome = RwSignal::new(None::<Outcome>);
     let on_click = move |_| {
-        let Some(request) = button.get().and_then(|b| read(&b)) else {
+        let Some(job) = button.get().and_then(|b| read(&b)) else {
             return;
         };
-        if let Some(url) = &request.run {
+        if let Job::Request(Request { run: Some(url), .. }) = &job {
             browser::navigate(url);
             return;
         }
         busy.set(true);
         spawn_local(async move {
-            outcome.set(Some(run(request).await));
+            let found = match job {
+                Job::Request(request) => run(request).await,
+                Job::Script {
+                    script,
+                    expected,
+                    cookie,
+                } => play(script, &expected, &cookie).await,
+            };
+            outcome.set(Some(found));
             busy.set(false);
         });
     };
@@ -92,6 +142,13 @@ pub fn RunIt() -> impl IntoView {
 }
 
 fn show(outcome: Outcome) -> impl IntoView {
+    let steps = (!outcome.steps.is_empty()).then(|| {
+        view! {
+            <ol class="run-steps" data-testid="run-steps">
+                {outcome.steps.into_iter().map(|step| view! { <li>{step}</li> }).collect_view()}
+            </ol>
+        }
+    });
     let server = match outcome.server {
         Ok(served) => {
             let mark = if served.as_the_card_says {
@@ -100,7 +157,7 @@ fn show(outcome: Outcome) -> impl IntoView {
                 " (not what the card says: see the expected answer above)"
             };
             view! {
-                <p data-testid="server-answer" data-expected=served.as_the_card_says.to_string()>
+                <p class="server-answer" data-testid="server-answer" data-expected=served.as_the_card_says.to_string()>
                     <strong>"This server answered: "</strong>{served.status}" "
                     <q data-testid="server-reason">{served.says}</q>{mark}
                     {served.retry_after.map(|s| format!(" Retry-After: {s} s."))}
@@ -112,21 +169,27 @@ fn show(outcome: Outcome) -> impl IntoView {
     };
     let naive = outcome.naive.map(|judged| {
         view! {
-            <p data-testid="naive-answer">
+            <p class="naive-answer" data-testid="naive-answer">
                 <strong>"A naive server, computed in this page: "</strong>{judged.verdict}
                 " — "{judged.why}"."
             </p>
         }
     });
-    view! { {server}{naive} }
+    view! { {steps}{server}{naive} }
 }
 
-/// The variant around the button, from the attributes the server rendered.
-fn read(button: &leptos::web_sys::HtmlButtonElement) -> Option<Request> {
-    let variant = button.closest("[data-testid=variant]").ok()??;
-    let card = variant.closest("[data-naive]").ok()??;
+/// The variant or card around the button, from the attributes the server rendered.
+fn read(button: &leptos::web_sys::HtmlButtonElement) -> Option<Job> {
+    let card = button.closest("[data-naive]").ok()??;
+    let Some(variant) = button.closest("[data-testid=variant]").ok()? else {
+        return Some(Job::Script {
+            script: Script::from_code(&card.get_attribute("data-script")?)?,
+            expected: card.get_attribute("data-reason").unwrap_or_default(),
+            cookie: card.get_attribute("data-cookie-name").unwrap_or_default(),
+        });
+    };
     let get = |name: &str| variant.get_attribute(name);
-    Some(Request {
+    Some(Job::Request(Request {
         method: get("data-method")?,
         path: get("data-path")?,
         authorization: get("data-authorization"),
@@ -136,7 +199,7 @@ fn read(button: &leptos::web_sys::HtmlButtonElement) -> Option<Request> {
         model: card.get_attribute("data-naive").unwrap_or_default(),
         naive_key: get("data-naive-key"),
         run: get("data-run"),
-    })
+    }))
 }
 
 async fn run(request: Request) -> Outcome {
@@ -152,7 +215,11 @@ async fn run(request: Request) -> Outcome {
         Model::Explained => None,
         _ => Some(settle(judged, request.authorization.as_deref().unwrap_or_default()).await),
     };
-    Outcome { server, naive }
+    Outcome {
+        steps: Vec::new(),
+        server,
+        naive,
+    }
 }
 
 /// Sends the request as the page shows it: cookies planted on its path for the one request.
@@ -324,4 +391,212 @@ fn finished(judged: Naive) -> Judged {
             why: "the token did not decode".into(),
         },
     }
+}
+
+/// Plays a card's script: the steps as they went, the decisive answer, and the naive server's.
+async fn play(script: Script, expected: &str, cookie: &str) -> Outcome {
+    let mut steps = Vec::new();
+    let (server, naive) = match script {
+        Script::BruteForce => (brute_force(&mut steps, expected).await, None),
+        Script::Replay => match replay(&mut steps, expected).await {
+            Ok((served, naive)) => (Ok(served), Some(naive)),
+            Err(why) => (Err(why), None),
+        },
+        Script::Fixation => match fixation(&mut steps, cookie).await {
+            Ok((served, naive)) => (Ok(served), Some(naive)),
+            Err(why) => (Err(why), None),
+        },
+    };
+    Outcome {
+        steps,
+        server,
+        naive,
+    }
+}
+
+/// A form post, as a browser submits one.
+async fn post_form(path: &str, fields: &[(&str, &str)]) -> Result<browser::Answer, String> {
+    // Only letters, digits, '-' and '_' go into these forms: nothing to escape.
+    let body = fields
+        .iter()
+        .map(|(name, value)| format!("{name}={value}"))
+        .collect::<Vec<_>>()
+        .join("&");
+    let form = [("Content-Type", "application/x-www-form-urlencoded")];
+    browser::fetch("POST", path, &form, Some(body)).await
+}
+
+/// A word of random letters and digits.
+fn random_word(length: usize) -> String {
+    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    crate::inspector::crypto::random_bytes(length)
+        .into_iter()
+        .map(|byte| ALPHABET[byte as usize % ALPHABET.len()] as char)
+        .collect()
+}
+
+/// Wrong passwords for a made-up name until the throttle answers `429`.
+async fn brute_force(steps: &mut Vec<String>, expected: &str) -> Result<Served, String> {
+    let name = format!("nobody-{}", random_word(8));
+    for attempt in 1..=10 {
+        let guess = format!("guess-{attempt}-{}", random_word(4));
+        let answer = post_form(
+            "/session/login",
+            &[("username", &name), ("password", &guess)],
+        )
+        .await?;
+        let (_, says) = browser::page_says(&answer.body);
+        if answer.status == 429 {
+            return Ok(Served {
+                status: "429".into(),
+                as_the_card_says: says.contains(expected) && answer.retry_after.is_some(),
+                says,
+                retry_after: answer.retry_after,
+            });
+        }
+        steps.push(format!(
+            "Attempt {attempt} for \"{name}\": {} {says}",
+            answer.status
+        ));
+    }
+    Err("Ten wrong passwords and no throttle: that is not what this server does.".into())
+}
+
+/// Registers an account for one run: a random name and password, used by nothing else.
+async fn demo_account(steps: &mut Vec<String>) -> Result<(String, String), String> {
+    let name = format!("attack-lab-{}", random_word(10));
+    let password = random_word(24);
+    let answer = post_form(
+        "/register",
+        &[
+            ("username", &name),
+            ("password", &password),
+            ("confirm", &password),
+        ],
+    )
+    .await?;
+    if answer.redirected_to.is_none() {
+        let (_, says) = browser::page_says(&answer.body);
+        return Err(format!(
+            "Registering a demo account failed: {} {says}",
+            answer.status
+        ));
+    }
+    steps.push(format!(
+        "Registered the demo account \"{name}\" for this run."
+    ));
+    Ok((name, password))
+}
+
+/// Logs in through the API, copies the access token, logs out, and sends the copy again.
+async fn replay(steps: &mut Vec<String>, expected: &str) -> Result<(Served, Judged), String> {
+    let (name, password) = demo_account(steps).await?;
+    let login = format!(r#"{{"username":"{name}","password":"{password}"}}"#);
+    let answer = browser::fetch("POST", "/api/token", &[], Some(login)).await?;
+    let json = browser::parse_json(&answer.body)?;
+    let Some(token) = json.get("access_token").and_then(|t| t.as_str()) else {
+        return Err(format!(
+            "POST /api/token answered {}: {}",
+            answer.status, answer.body
+        ));
+    };
+    steps.push(format!(
+        "POST /api/token: {}, an access token (the attacker copies it).",
+        answer.status
+    ));
+    let bearer = format!("Bearer {token}");
+    let authorization = [("Authorization", bearer.as_str())];
+    let before = browser::fetch("GET", "/api/me", &authorization, None).await?;
+    steps.push(format!("GET /api/me with it: {}.", before.status));
+    let logout = browser::fetch("POST", "/api/logout", &authorization, None).await?;
+    steps.push(format!(
+        "POST /api/logout with it: {} (the owner logs out).",
+        logout.status
+    ));
+    let replayed = browser::fetch("GET", "/api/me", &authorization, None).await?;
+    let says = json_message(&replayed.body).unwrap_or(replayed.body);
+    let left = crate::inspector::token::decode(token)
+        .ok()
+        .and_then(|t| t.payload.ok())
+        .and_then(|claims| claims.get("exp").and_then(|e| e.as_i64()))
+        .map_or(0, |exp| exp - browser::now());
+    Ok((
+        Served {
+            status: replayed.status.to_string(),
+            as_the_card_says: replayed.status == 401 && says.contains(expected),
+            says,
+            retry_after: None,
+        },
+        Judged {
+            verdict: format!("200, you are {name}"),
+            why: format!(
+                "a server that only checks signatures accepts the copied token until its exp, {left} s from now"
+            ),
+        },
+    ))
+}
+
+/// Plants a session id, logs in, and compares the id the server keeps with the planted one.
+async fn fixation(steps: &mut Vec<String>, cookie: &str) -> Result<(Served, Judged), String> {
+    let echo = browser::fetch("GET", "/api/echo", &[], None).await?;
+    let logged_in = browser::parse_json(&echo.body)
+        .ok()
+        .is_some_and(|json| json.get("session").is_some_and(|s| !s.is_null()));
+    if logged_in {
+        return Err("This browser is logged in to the session lab or the shop: the run would log it in as a demo account. Log out of them first, or use a private window.".into());
+    }
+    let (name, password) = demo_account(steps).await?;
+    let planted =
+        crate::inspector::token::encode_base64url(&crate::inspector::crypto::random_bytes(16));
+    // Only the login request carries it; `__Host-` cookies must sit at `/` (https).
+    let path = if cookie.starts_with("__Host-") {
+        "/"
+    } else {
+        "/session/login"
+    };
+    browser::write_cookie_at(cookie, &planted, path, None);
+    steps.push(format!(
+        "Planted {cookie}={planted} (what an attacker's page or link would set)."
+    ));
+    let login = post_form(
+        "/session/login",
+        &[("username", &name), ("password", &password)],
+    )
+    .await;
+    browser::write_cookie_at(cookie, "", path, Some(0));
+    let login = login?;
+    let (_, says) = browser::page_says(&login.body);
+    steps.push(format!(
+        "Logged in as \"{name}\" with it: {} {says}",
+        login.status
+    ));
+    let echo = browser::fetch("GET", "/api/echo", &[], None).await?;
+    let kept = browser::parse_json(&echo.body)
+        .ok()
+        .and_then(|json| {
+            json.get("session")?
+                .get("id_digest")?
+                .as_str()
+                .map(str::to_owned)
+        })
+        .ok_or("After the login, /api/echo shows no session.")?;
+    let digest = crate::inspector::crypto::sha256(planted.as_bytes()).await?;
+    let planted_digest: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+    // Leaves the browser as it was: logged out.
+    let logout = post_form("/session/logout", &[]).await?;
+    steps.push(format!("Logged out again: {}.", logout.status));
+    Ok((
+        Served {
+            status: "a new session id".into(),
+            as_the_card_says: kept != planted_digest,
+            says: format!(
+                "the session it keeps has id digest {kept}; the planted id's digest is {planted_digest}: the planted id stays anonymous"
+            ),
+            retry_after: None,
+        },
+        Judged {
+            verdict: format!("{planted} logged in as {name}"),
+            why: "a session layer that keeps the id across login (or adopts any id) would log in whoever planted it".into(),
+        },
+    ))
 }

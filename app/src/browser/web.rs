@@ -32,6 +32,10 @@ pub fn script_cookies() -> String {
 /// deletes it.
 pub fn write_cookie_at(name: &str, value: &str, path: &str, max_age: Option<u64>) {
     let mut text = format!("{name}={value}; Path={path}; SameSite=Lax");
+    // Browsers take prefixed names only with Secure (over https).
+    if name.starts_with("__Host-") || name.starts_with("__Secure-") {
+        text.push_str("; Secure");
+    }
     if let Some(seconds) = max_age {
         text.push_str(&format!("; Max-Age={seconds}"));
     }
@@ -128,7 +132,7 @@ pub struct Answer {
     pub retry_after: Option<String>,
 }
 
-/// A same-origin request. `body` is sent as JSON.
+/// A same-origin request. `body` is sent as JSON, unless `headers` give another Content-Type.
 pub async fn fetch(
     method: &str,
     url: &str,
@@ -144,11 +148,17 @@ pub async fn fetch(
         let _ = Reflect::set(&header_object, &(*name).into(), &(*value).into());
     }
     if let Some(body) = body {
-        let _ = Reflect::set(
-            &header_object,
-            &"Content-Type".into(),
-            &"application/json".into(),
-        );
+        // JSON unless the caller named another type (a form).
+        if !headers
+            .iter()
+            .any(|(name, _)| name.eq_ignore_ascii_case("content-type"))
+        {
+            let _ = Reflect::set(
+                &header_object,
+                &"Content-Type".into(),
+                &"application/json".into(),
+            );
+        }
         init.set_body(&JsValue::from_str(&body));
     }
     init.set_headers(&header_object);

@@ -169,3 +169,18 @@ pub async fn sign_hmac(alg: &str, secret: Vec<u8>, signing_input: &str) -> Resul
     let signature = resolve(promise).await?;
     Ok(Uint8Array::new(&signature).to_vec())
 }
+
+/// SHA-256 of `bytes`.
+pub async fn sha256(bytes: &[u8]) -> Result<Vec<u8>, String> {
+    let promise = subtle()?.digest_with_str_and_u8_array("SHA-256", bytes);
+    Ok(Uint8Array::new(&resolve(promise).await?).to_vec())
+}
+
+/// `n` bytes from the browser's cryptographic random generator.
+pub fn random_bytes(n: usize) -> Vec<u8> {
+    let mut bytes = vec![0; n];
+    if let Some(crypto) = web_sys::window().and_then(|w| w.crypto().ok()) {
+        let _ = crypto.get_random_values_with_u8_array(&mut bytes);
+    }
+    bytes
+}

@@ -257,6 +257,7 @@ impl LabSession {
         Ok(Some(SessionRecordView {
             expires_at: self.session.expiry_date().unix_timestamp(),
             entries,
+            id_digest: self.session.id().map(|id| id_digest(&id.to_string())),
         }))
     }
 
@@ -366,4 +367,17 @@ pub struct SessionRecordView {
     /// Each lab's entry, with the login and last-seen times the timeouts are measured from.
     #[schema(value_type = Object)]
     pub entries: serde_json::Map<String, serde_json::Value>,
+    /// The first 8 bytes of SHA-256 over the session id, in hex: tells one session from
+    /// another without showing the id (the attack lab's fixation run compares it with the
+    /// digest of the id it planted).
+    pub id_digest: Option<String>,
+}
+
+/// The first 8 bytes of SHA-256 over `id`, in hex.
+pub fn id_digest(id: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(id.as_bytes())[..8]
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
 }
