@@ -257,3 +257,35 @@ test('the jar: DevTools columns, values decoded inline, what the browser really 
   await page.evaluate(() => { document.cookie = 'theme=dark; Path=/'; });
   await expect(jar.locator('tr[data-cookie="theme"] input')).toHaveValue('dark');
 });
+
+test('the jar exports the cookies scripts see as JSON and imports them back', async ({ page }) => {
+  await openViewer(page);
+  await page.evaluate(() => (document.cookie = 'exported=1; Path=/'));
+  await page.getByText('Export or import as JSON').click();
+  await expect(async () => {
+    await page.getByRole('button', { name: 'Export', exact: true }).click();
+    expect(JSON.parse(await page.getByTestId('jar-json').inputValue())).toContainEqual({ name: 'exported', value: '1' });
+  }).toPass();
+  await page.getByTestId('jar-json').fill('[{"name": "imported", "value": "2"}]');
+  await page.getByRole('button', { name: 'Import', exact: true }).click();
+  await expect(page.getByTestId('jar-notice')).toHaveText(/Imported 1 of 1 cookies/);
+  expect(await page.evaluate(() => document.cookie)).toContain('imported=2');
+  await page.getByTestId('jar-json').fill('{"name": "x"}');
+  await page.getByRole('button', { name: 'Import', exact: true }).click();
+  await expect(page.getByTestId('jar-notice')).toContainText('JSON array');
+});
+
+test("the encoder's token follows every edit of the payload and the secret", async ({ page }) => {
+  await openViewer(page);
+  const payload = page.getByTestId('encoder-payload');
+  await expect(async () => {
+    await payload.fill('{"sub": "42", "name": "eve"}');
+    const token = (await page.getByTestId('forged-token').textContent({ timeout: 1000 })) ?? '';
+    expect(JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString())).toEqual({ sub: '42', name: 'eve' });
+    expect(token.endsWith('.')).toBe(true);
+  }).toPass();
+  await page.getByTestId('encoder-secret').fill('a guess');
+  await expect(page.getByTestId('forged-token')).toHaveText(/\.[A-Za-z0-9_-]{43}$/);
+  await payload.fill('{"sub": "42"');
+  await expect(page.getByRole('alert')).toContainText('payload');
+});

@@ -45,13 +45,13 @@ mod postgres_sessions;
 mod redis_sessions;
 mod sqlite_sessions;
 pub use accounts::SqlAccounts;
-use carts::{MemoryCarts, RedisCarts, SqlCarts};
+use carts::{MemoryCarts, RedisCarts, SqlCarts, SqliteCarts};
 use logins::{MemoryLogins, RedisLogins, SqlLogins};
 pub use memory_sessions::MemorySessions;
 pub use postgres_sessions::PostgresSessions;
 pub use redis_sessions::RedisSessions;
 use refresh::{MemoryRefresh, RedisRefresh, SqlRefresh};
-use revocations::{MemoryRevocations, RedisRevocations, SqlRevocations};
+use revocations::{MemoryRevocations, RedisRevocations, SqlRevocations, SqliteRevocations};
 pub use sql::SqlPool;
 pub use sqlite_sessions::{SqliteSessions, Tuning as SqliteTuning};
 
@@ -258,6 +258,15 @@ impl Stores {
             .migrate()
             .await
             .map_err(migrate_error("revocation"))?;
+        // Beside our SQLite session store, a page view's cart and denylist statements join
+        // the session store's batches (stores/sqlite_sessions.rs).
+        let (carts, revocations): (Arc<dyn CartStore>, Arc<dyn RevocationStore>) = match &sessions {
+            SessionBackend::Sqlite(thread) => (
+                Arc::new(SqliteCarts::new(thread.clone(), carts)),
+                Arc::new(SqliteRevocations::new(thread.clone(), revocations)),
+            ),
+            _ => (Arc::new(carts), Arc::new(revocations)),
+        };
         let logins = SqlLogins::new(pool.clone());
         logins.migrate().await.map_err(migrate_error("login"))?;
         let refresh = SqlRefresh::new(pool.clone());
@@ -268,8 +277,8 @@ impl Stores {
         Ok(Stores {
             accounts,
             sessions,
-            carts: Arc::new(carts),
-            revocations: Arc::new(revocations),
+            carts,
+            revocations,
             logins: Arc::new(logins),
             refresh: Arc::new(refresh),
             sessions_db: Some(pool),

@@ -23,6 +23,8 @@ pub fn script_cookies() -> String {
 }
 pub fn set_text(_id: &str, _text: &str) {}
 pub fn set_html(_id: &str, _html: &str) {}
+pub fn on_submit(_id: &str, _f: impl Fn() + 'static) {}
+pub fn show_alert_before(_id: &str, _class: &str, _message: Option<&str>) {}
 pub fn write_cookie(_name: &str, _value: &str, _max_age: Option<u64>) {}
 pub fn write_cookie_at(_name: &str, _value: &str, _path: &str, _max_age: Option<u64>) {}
 pub fn millis() -> f64 {

@@ -223,6 +223,39 @@ fn refusal(name: &str, value: &str, hidden_names: &[String]) -> Option<String> {
     }
 }
 
+/// The cookies page scripts can see, as Cookie-Editor exports them: a JSON array of
+/// `{"name", "value"}`. HttpOnly cookies are not in it: no page can read them.
+pub fn export(script: &[(String, String)]) -> String {
+    let cookies: Vec<Value> = script
+        .iter()
+        .map(|(name, value)| serde_json::json!({"name": name, "value": value}))
+        .collect();
+    serde_json::to_string_pretty(&cookies).unwrap_or_default()
+}
+
+/// The cookies of an export (already parsed), or what is wrong with it.
+pub fn import(json: &Value) -> Result<Vec<(String, String)>, String> {
+    let Some(items) = json.as_array() else {
+        return Err("Paste a JSON array of {\"name\": …, \"value\": …} objects.".into());
+    };
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let text = |key: &str| item.get(key).and_then(Value::as_str);
+            match (text("name"), text("value")) {
+                (Some(name), Some(value)) if !name.trim().is_empty() => {
+                    Ok((name.to_owned(), value.to_owned()))
+                }
+                _ => Err(format!(
+                    "Item {} needs a non-empty \"name\" and a \"value\", both strings.",
+                    i + 1
+                )),
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -335,5 +368,21 @@ mod tests {
         assert!(refused_write_reason("big", &big, &[]).contains("4096"));
         assert!(refused_write_reason("sid", "x", &["sid".into()]).contains("HttpOnly"));
         assert!(refused_write_reason("__Host-x", "1", &[]).contains("Secure"));
+    }
+
+    #[test]
+    fn an_export_imports_back_and_bad_imports_say_why() {
+        let jar = vec![
+            ("user".to_owned(), "%7B%7D".to_owned()),
+            ("x".to_owned(), "1".to_owned()),
+        ];
+        let exported = export(&jar);
+        let parsed: Value = serde_json::from_str(&exported).unwrap();
+        assert_eq!(import(&parsed).unwrap(), jar);
+        assert!(import(&serde_json::json!({"name": "x"}))
+            .unwrap_err()
+            .contains("JSON array"));
+        let missing = import(&serde_json::json!([{"name": "a", "value": "1"}, {"name": ""}]));
+        assert!(missing.unwrap_err().starts_with("Item 2"));
     }
 }

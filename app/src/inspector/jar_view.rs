@@ -70,6 +70,25 @@ pub fn CookieJar() -> impl IntoView {
         }));
         refresh();
     };
+    // Export and import as JSON, as Cookie-Editor does.
+    let exchange = RwSignal::new(String::new());
+    let import = move |_| match browser::parse_json(&exchange.get())
+        .and_then(|j| jar_model::import(&j))
+    {
+        Ok(cookies) => {
+            for (name, value) in &cookies {
+                browser::write_cookie(name, value, None);
+            }
+            let stored = jar_model::parse_document_cookie(&browser::script_cookies());
+            let kept = cookies.iter().filter(|c| stored.contains(c)).count();
+            notice.set(Some(format!(
+                "Imported {kept} of {} cookies; the browser refused the rest (HttpOnly names, or values it cuts).",
+                cookies.len()
+            )));
+            refresh();
+        }
+        Err(why) => notice.set(Some(why)),
+    };
     let new_name = RwSignal::new(String::new());
     let new_value = RwSignal::new(String::new());
     let persistent = RwSignal::new(false);
@@ -122,6 +141,20 @@ pub fn CookieJar() -> impl IntoView {
                     " persistent (Max-Age=3600)"</label>
                 <button type="submit">"Add cookie"</button>
             </form>
+            <details>
+                <summary>"Export or import as JSON"</summary>
+                <p>"The cookies page scripts can see (never the HttpOnly ones), as "
+                    <code>"[{\"name\": …, \"value\": …}]"</code>"."</p>
+                <label for="jar-json">"Cookies as JSON"</label>
+                <textarea id="jar-json" rows="6" data-testid="jar-json" prop:value=exchange
+                    on:input:target=move |ev| exchange.set(ev.target().value())></textarea>
+                <p class="button-row">
+                    <button type="button" class="secondary"
+                        on:click=move |_| exchange.set(jar_model::export(&jar_model::parse_document_cookie(&script.get())))>
+                        "Export"</button>
+                    <button type="button" on:click=import>"Import"</button>
+                </p>
+            </details>
 
         </section>
         <SessionView echo now/>

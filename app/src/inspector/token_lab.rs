@@ -368,7 +368,7 @@ fn Encoder(
             }
         }
     };
-    let sign = move |_| {
+    let sign = move || {
         error.set(None);
         let token::Unsigned { signing_input, alg } =
             match token::unsigned_from_json(&header.get(), &payload.get()) {
@@ -387,6 +387,21 @@ fn Encoder(
             }
         });
     };
+    // Live, as on jwt.io: every edit of the header, the payload or the secret remakes the
+    // token below, signed when a secret is given, else unsigned (an empty signature).
+    Effect::new(move |_| {
+        let (h, p) = (header.get(), payload.get());
+        if !secret.get().is_empty() {
+            return sign();
+        }
+        match token::unsigned_from_json(&h, &p) {
+            Ok(unsigned) => {
+                error.set(None);
+                forged.set(format!("{}.", unsigned.signing_input));
+            }
+            Err(e) => error.set(Some(e.to_string())),
+        }
+    });
     let forge_none = move |_| {
         error.set(None);
         match token::unsigned_none(&header.get(), &payload.get()) {
@@ -417,7 +432,8 @@ fn Encoder(
             <p class="hint">
                 "Change the claims, sign them with an HMAC secret, and send the token to "
                 <code>"GET /api/me"</code>" as "<code>"Authorization: Bearer …"</code>
-                ". Without the server's secret the signature cannot match, and the server says so."
+                ". Without the server's secret the signature cannot match, and the server says so. "
+                "The token follows every edit: signed once a secret is typed, unsigned before."
             </p>
             <button type="button" class="secondary" on:click=copy>"Copy header and payload from the decoder"</button>
             <div class="parts">
@@ -428,7 +444,7 @@ fn Encoder(
             <input id="encoder-secret" data-testid="encoder-secret" autocomplete="off"
                 on:input:target=move |ev| secret.set(ev.target().value())/>
             <p class="button-row">
-                <button type="button" on:click=sign>"Sign"</button>
+                <button type="button" on:click=move |_| sign()>"Sign"</button>
                 <button type="button" class="secondary" on:click=forge_none>"Forge with alg: none (no signature)"</button>
             </p>
             {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}

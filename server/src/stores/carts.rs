@@ -2,7 +2,10 @@
 //! one atomic step in the store (`UPDATE … SET apples = apples + 1` in SQL, a Lua script in
 //! Redis, a locked map in memory), so concurrent requests never lose an apple.
 
-use super::sql::{self, database_error, redis_error, unsigned, SqlPool};
+use super::{
+    sql::{self, database_error, redis_error, unsigned, SqlPool},
+    SqliteSessions,
+};
 use crate::with_pool;
 use app::{clock::unix_now, error::AppError, shop::cart::CartStore};
 use async_trait::async_trait;
@@ -148,6 +151,84 @@ impl CartStore for SqlCarts {
     async fn ping(&self) -> Result<(), AppError> {
         self.pool.ping().await.map_err(database_error)?;
         Ok(())
+    }
+}
+
+/// Carts in SQLite, beside our SQLite session store: the statements of a page view run on the
+/// session store's thread, in its batch ([`SqliteSessions::run`]); the once-a-minute sweep
+/// and the health check stay on the sqlx pool. Same table, same statements as [`SqlCarts`].
+#[derive(Clone)]
+pub struct SqliteCarts {
+    thread: SqliteSessions,
+    pool: SqlCarts,
+}
+
+impl SqliteCarts {
+    pub fn new(thread: SqliteSessions, pool: SqlCarts) -> Self {
+        Self { thread, pool }
+    }
+
+    /// One statement with the cart id (and the time), answering the apples it returns.
+    async fn apples_of(
+        &self,
+        writes: bool,
+        sql: &'static str,
+        cart_id: &str,
+    ) -> Result<u64, AppError> {
+        let id = cart_id.to_owned();
+        let now = sql::unix_now();
+        let apples: Option<i64> = self
+            .thread
+            .run(writes, move |connection| {
+                let mut statement = connection.prepare_cached(sql)?;
+                let parameters = statement.parameter_count();
+                let mut rows = if parameters == 2 {
+                    statement.query(rusqlite::params![id, now])?
+                } else {
+                    statement.query(rusqlite::params![id])?
+                };
+                rows.next()?.map(|row| row.get(0)).transpose()
+            })
+            .await
+            .map_err(|e| AppError::unavailable("the SQLite store", e))?;
+        Ok(unsigned(apples.unwrap_or(0)))
+    }
+}
+
+#[async_trait]
+impl CartStore for SqliteCarts {
+    async fn add_apple(&self, cart_id: &str) -> Result<u64, AppError> {
+        const ADD: &str = "INSERT INTO shop_carts (id, apples, updated_at) VALUES (?1, 1, ?2)
+             ON CONFLICT (id) DO UPDATE SET apples = shop_carts.apples + 1, updated_at = ?2
+             RETURNING apples";
+        self.apples_of(true, ADD, cart_id).await
+    }
+
+    async fn apples(&self, cart_id: &str) -> Result<u64, AppError> {
+        self.apples_of(
+            false,
+            "SELECT apples FROM shop_carts WHERE id = ?1",
+            cart_id,
+        )
+        .await
+    }
+
+    async fn take_all(&self, cart_id: &str) -> Result<u64, AppError> {
+        const TAKE: &str = "DELETE FROM shop_carts WHERE id = ?1 RETURNING apples";
+        self.apples_of(true, TAKE, cart_id).await
+    }
+
+    async fn discard(&self, cart_id: &str) -> Result<(), AppError> {
+        const DISCARD: &str = "DELETE FROM shop_carts WHERE id = ?1 RETURNING apples";
+        self.apples_of(true, DISCARD, cart_id).await.map(|_| ())
+    }
+
+    async fn delete_idle(&self, idle: Duration) -> Result<u64, AppError> {
+        self.pool.delete_idle(idle).await
+    }
+
+    async fn ping(&self) -> Result<(), AppError> {
+        self.pool.ping().await
     }
 }
 

@@ -1,7 +1,10 @@
 //! The denylist adapters: in memory, in SQL (SQLite or PostgreSQL) and in Redis, each beside
 //! the session store of the same kind. Entries past their `until` never count.
 
-use super::sql::{database_error, redis_error, SqlPool};
+use super::{
+    sql::{database_error, redis_error, SqlPool},
+    SqliteSessions,
+};
 use crate::with_pool;
 use app::{clock::unix_now, error::AppError, logins::revocation::RevocationStore};
 use async_trait::async_trait;
@@ -119,6 +122,75 @@ impl RevocationStore for SqlRevocations {
         .map(|done| done.rows_affected()))
         .map_err(database_error)?;
         Ok(deleted)
+    }
+}
+
+/// The denylist in SQLite, beside our SQLite session store: the check every lab visit makes
+/// and the writes of a logout run on the session store's thread, in its batch
+/// ([`SqliteSessions::run`]); the sweep stays on the sqlx pool. Same table and statements as
+/// [`SqlRevocations`].
+#[derive(Clone)]
+pub struct SqliteRevocations {
+    thread: SqliteSessions,
+    pool: SqlRevocations,
+}
+
+impl SqliteRevocations {
+    pub fn new(thread: SqliteSessions, pool: SqlRevocations) -> Self {
+        Self { thread, pool }
+    }
+}
+
+fn unavailable(error: tower_sessions::session_store::Error) -> AppError {
+    AppError::unavailable("the SQLite store", error)
+}
+
+#[async_trait]
+impl RevocationStore for SqliteRevocations {
+    async fn revoke(&self, ids: &[&str], until: u64) -> Result<(), AppError> {
+        // Each id is one idempotent statement: a retry after a failure does no harm.
+        for id in ids {
+            let id = (*id).to_owned();
+            self.thread
+                .run(true, move |connection| {
+                    connection
+                        .prepare_cached(
+                            "INSERT INTO revoked_tokens (id, until) VALUES (?1, ?2)
+                             ON CONFLICT (id) DO UPDATE SET until = excluded.until
+                             WHERE revoked_tokens.until < excluded.until",
+                        )?
+                        .execute(rusqlite::params![id, until as i64])
+                })
+                .await
+                .map_err(unavailable)?;
+        }
+        Ok(())
+    }
+
+    async fn any_revoked(&self, ids: &[&str]) -> Result<bool, AppError> {
+        let ids: Vec<String> = ids.iter().map(|id| (*id).to_owned()).collect();
+        let now = unix_now() as i64;
+        self.thread
+            .run(false, move |connection| {
+                let placeholders: Vec<String> =
+                    (2..=ids.len() + 1).map(|i| format!("?{i}")).collect();
+                let sql = format!(
+                    "SELECT COUNT(*) FROM revoked_tokens WHERE until > ?1 AND id IN ({})",
+                    placeholders.join(", ")
+                );
+                let mut parameters: Vec<&dyn rusqlite::ToSql> = vec![&now];
+                parameters.extend(ids.iter().map(|id| id as &dyn rusqlite::ToSql));
+                let found: i64 = connection
+                    .prepare_cached(&sql)?
+                    .query_row(parameters.as_slice(), |row| row.get(0))?;
+                Ok(found > 0)
+            })
+            .await
+            .map_err(unavailable)
+    }
+
+    async fn delete_expired(&self) -> Result<u64, AppError> {
+        self.pool.delete_expired().await
     }
 }
 

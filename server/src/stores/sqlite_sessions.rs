@@ -23,9 +23,14 @@
 //! - the queue is bounded and every call waits at most [`Tuning::timeout`]: an overloaded or
 //!   stuck store answers `503` like an unreachable database instead of piling up requests;
 //! - `ping` goes through the thread, so `/readyz` sees a store whose thread is gone.
+//!
+//! The carts and the JWT denylist's hot statements run here too ([`SqliteSessions::run`],
+//! `stores/carts.rs`, `stores/revocations.rs`): a page view that reads its session and its
+//! cart, or checks the denylist, then wakes one thread and shares one transaction instead of
+//! also crossing to sqlx's worker thread (docs/performance.md).
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
-use std::{path::Path, sync::mpsc, thread, time::Duration};
+use std::{any::Any, path::Path, sync::mpsc, thread, time::Duration};
 use time::{format_description::well_known::Rfc3339, OffsetDateTime};
 use tokio::sync::oneshot;
 use tower_sessions::{
@@ -75,11 +80,24 @@ pub enum OpenError {
     ThreadEnded,
 }
 
+/// A statement on another table of the same database (one statement: see [`run_alone`]).
+type Statement = Box<dyn FnOnce(&Connection) -> rusqlite::Result<Box<dyn Any + Send>> + Send>;
+
 /// One operation, encoded by the caller so the thread does only database work.
 enum Op {
-    Load { id: String, now: String },
+    Other {
+        writes: bool,
+        statement: Option<Statement>,
+    },
+    Load {
+        id: String,
+        now: String,
+    },
     Create(Record),
-    Save { row: Row, now: String },
+    Save {
+        row: Row,
+        now: String,
+    },
     Delete(String),
     DeleteExpired,
     Ping,
@@ -94,6 +112,7 @@ struct Row {
 }
 
 enum Done {
+    Value(Box<dyn Any + Send>),
     Loaded(Option<Vec<u8>>),
     Created(Id),
     Written,
@@ -154,6 +173,26 @@ impl SqliteSessions {
         .await;
         if matches!(queued, Ok(Ok(()))) {
             let _ = answer.await;
+        }
+    }
+
+    /// Runs one statement on another table of this database on the store's thread, in the
+    /// transaction of the batch it joins, and answers once that is committed. `writes` says
+    /// whether it changes anything (a batch of reads takes no write lock).
+    pub async fn run<T: Send + 'static>(
+        &self,
+        writes: bool,
+        statement: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+    ) -> session_store::Result<T> {
+        let statement: Statement =
+            Box::new(move |connection| statement(connection).map(|v| Box::new(v) as _));
+        let op = Op::Other {
+            writes,
+            statement: Some(statement),
+        };
+        match self.call(op).await? {
+            Done::Value(value) => value.downcast::<T>().map(|v| *v).map_err(|_| unexpected()),
+            _ => Err(unexpected()),
         }
     }
 
@@ -303,9 +342,11 @@ fn serve(mut connection: Connection, queue: mpsc::Receiver<Job>) {
 /// commit fails, or SQLite rolled it back after an I/O or disk-full error), every job in the
 /// batch gets that error and none of them took effect: no later job runs outside it.
 fn run_batch(connection: &mut Connection, batch: &mut Vec<Job>) {
-    let writes = batch
-        .iter()
-        .any(|job| !matches!(job.op, Op::Load { .. } | Op::Ping));
+    let writes = batch.iter().any(|job| match job.op {
+        Op::Load { .. } | Op::Ping => false,
+        Op::Other { writes, .. } => writes,
+        _ => true,
+    });
     // A writing batch takes the write lock at once: a read-then-write transaction that found
     // the lock taken could not wait for it without failing.
     let behavior = if writes {
@@ -364,6 +405,10 @@ fn run_alone(
 
 fn run(connection: &Connection, op: &mut Op) -> session_store::Result<Done> {
     match op {
+        Op::Other { statement, .. } => match statement.take() {
+            Some(statement) => statement(connection).map(Done::Value).map_err(backend),
+            None => Err(unexpected()),
+        },
         Op::Load { id, now } => connection
             .prepare_cached("select data from tower_sessions where id = ?1 and expiry_date > ?2")
             .and_then(|mut select| {
@@ -447,6 +492,47 @@ mod tests {
         let path = dir.path().join("s.db");
         let store = SqliteSessions::open(&path).await.unwrap();
         (dir, path, store)
+    }
+
+    /// Other tables' statements share the thread: concurrent increments all count, each
+    /// caller gets its own answer, and a failing statement fails alone.
+    #[tokio::test]
+    async fn statements_of_other_tables_join_the_batches_and_fail_alone() {
+        let (_dir, _, store) = fresh_store().await;
+        store
+            .run(true, |c| {
+                c.execute("create table n (id text primary key, v integer)", [])
+            })
+            .await
+            .unwrap();
+        let add = |store: SqliteSessions| async move {
+            store
+                .run(true, |c| {
+                    c.query_row(
+                        "insert into n values ('a', 1) on conflict(id) do update set v = v + 1 returning v",
+                        [],
+                        |row| row.get::<_, i64>(0),
+                    )
+                })
+                .await
+        };
+        let mut answers: Vec<i64> = futures::future::join_all((0..64).map(|_| add(store.clone())))
+            .await
+            .into_iter()
+            .map(Result::unwrap)
+            .collect();
+        answers.sort_unstable();
+        assert_eq!(
+            answers,
+            (1..=64).collect::<Vec<_>>(),
+            "every increment counted once"
+        );
+        let (bad, good) = tokio::join!(
+            store.run(true, |c| c.execute("insert into missing values (1)", [])),
+            add(store.clone()),
+        );
+        assert!(bad.is_err());
+        assert_eq!(good.unwrap(), 65);
     }
 
     #[tokio::test]
