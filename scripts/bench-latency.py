@@ -37,7 +37,7 @@ def at_rate(tool, url, cookie, rate, seconds, connections):
                "-z", f"{seconds}s", "-q", str(rate), "--latency-correction",
                "-c", str(connections), url]
     if cookie:
-        command[6:6] = ["-H", f"Cookie: {cookie}"]
+        command[-1:-1] = ["-H", f"Cookie: {cookie}"]
     out = json.loads(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
     percentiles = out["latencyPercentiles"]
     ms = lambda key: (percentiles.get(key) or 0) * 1000  # noqa: E731

@@ -52,6 +52,25 @@ test('a second tab of the same browser sees the same cart', async ({ context }) 
   await expect(first.getByText('You have 2 apples!')).toBeVisible();
 });
 
+test('"Add an apple" after a logout in another tab shows the server\'s reason, and clears it on success', async ({ context }) => {
+  const username = uniqueUsername('gone');
+  const page = await context.newPage();
+  await register(page, username);
+  await shopLogin(page, username);
+  await page.goto('/shop/apple');
+  await waitForHydration(page);
+  const other = await context.newPage();
+  await other.goto('/shop');
+  await other.getByRole('button', { name: 'Log out' }).click();
+  await page.getByRole('button', { name: 'Add an apple' }).click();
+  await expect(page.getByRole('alert')).toHaveText('You are not logged in');
+  await expect(page.getByRole('alert')).toHaveCount(1);
+  await shopLogin(other, username);
+  await page.getByRole('button', { name: 'Add an apple' }).click();
+  await expect(page.getByText('You have 1 apple!')).toBeVisible();
+  await expect(page.getByRole('alert')).toHaveCount(0);
+});
+
 test.describe('with JavaScript disabled', () => {
   test.use({ javaScriptEnabled: false });
 
