@@ -4,15 +4,17 @@
 A closed loop (wrk with 50 connections) measures throughput, and its p99 mostly says how many
 requests wait in line. Here `oha` sends at a fixed rate with latency correction (a request
 that could not be sent on time counts from when it should have been), so the figures say how
-long a visitor waits at that load. The rates are shares of the ceiling's measured throughput
-(bare axum, `../shared/bench/ceiling`, as `compare.py --ceiling` builds it into
-target/bench-ceiling), or given in requests per second with --rps when there is no ceiling.
+long a visitor waits at that load. The rates are given in requests per second (--rps), or as
+shares of a ceiling's measured throughput: an optional bare-axum binary at
+target/bench-ceiling/release/ceiling (taking its port as its one argument and answering `/`
+and `/healthz`), measured beside our pages when it is there. Nothing outside this repository
+is needed with --rps.
 
-    cargo leptos build --release && scripts/bench-latency.py            # 25 % and 50 % of the ceiling
-    scripts/bench-latency.py --shares 0.25 --args "--session-store memory"
-    scripts/bench-latency.py --rps 5000,10000                            # without a ceiling
+    cargo leptos build --release && scripts/bench-latency.py --rps 5000,10000
+    scripts/bench-latency.py --rps 5000 --args "--session-store memory"
+    scripts/bench-latency.py --shares 0.25,0.5        # with a ceiling binary: 25 % and 50 % of it
 
-Each server gets core 1 (one tokio worker), oha core 0, as in compare.py. Installs oha from
+Each server gets core 1 (one tokio worker), oha core 0. Installs oha from
 crates.io (`cargo install oha --locked`) if it is missing.
 """
 import argparse, json, os, shutil, subprocess, sys, tempfile
@@ -80,7 +82,7 @@ def main():
             print(f"ceiling (bare axum) closed-loop throughput: {top:,.0f} req/s")
             rates = [int(top * float(s)) for s in a.shares.split(",")]
         else:
-            sys.exit(f"no ceiling at {CEILING} (run compare.py --ceiling once) and no --rps")
+            sys.exit(f"no ceiling binary at {CEILING}: give the rates with --rps")
 
         print(f"{'target':18} {'rate/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'p99.9 ms':>9} {'ok':>6}"
               + (f" {'p99 / ceiling p99':>18}" if ceiling_url else ""))

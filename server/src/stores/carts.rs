@@ -343,4 +343,84 @@ mod tests {
         carts.migrate().await.unwrap();
         hundred_concurrent_adds(Arc::new(carts)).await;
     }
+
+    /// Carts on the SQLite session store's thread, the store opened with `tuning`.
+    async fn thread_carts(
+        dir: &std::path::Path,
+        tuning: super::super::SqliteTuning,
+    ) -> SqliteCarts {
+        let path = dir.join("sessions.db");
+        let thread = SqliteSessions::open_with(&path, tuning).await.unwrap();
+        let options = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(&path)
+            .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal);
+        let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
+        let carts = SqlCarts::new(SqlPool::Sqlite(pool));
+        carts.migrate().await.unwrap();
+        SqliteCarts::new(thread, carts)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn carts_on_the_session_thread_lose_no_concurrent_add() {
+        let dir = tempfile::tempdir().unwrap();
+        let carts = thread_carts(dir.path(), Default::default()).await;
+        hundred_concurrent_adds(Arc::new(carts)).await;
+    }
+
+    /// A flood past the thread's queue: each add either counts once (its answer is the count
+    /// it made) or is refused as unavailable; none is lost or counted twice.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn a_flood_of_adds_past_the_queue_is_refused_never_miscounted() {
+        let dir = tempfile::tempdir().unwrap();
+        let tuning = super::super::SqliteTuning {
+            queue: 4,
+            timeout: Duration::from_secs(5),
+        };
+        let carts = Arc::new(thread_carts(dir.path(), tuning).await);
+        let tasks: Vec<_> = (0..300)
+            .map(|_| {
+                let carts = carts.clone();
+                tokio::spawn(async move { carts.add_apple("flooded").await })
+            })
+            .collect();
+        let mut counted = Vec::new();
+        let mut refused = 0;
+        for task in tasks {
+            match task.await.unwrap() {
+                Ok(apples) => counted.push(apples),
+                Err(AppError::Unavailable) => refused += 1,
+                Err(other) => panic!("a flood is refused as unavailable, not {other:?}"),
+            }
+        }
+        counted.sort_unstable();
+        let expected: Vec<u64> = (1..=counted.len() as u64).collect();
+        assert_eq!(counted, expected, "every accepted add counted exactly once");
+        assert_eq!(carts.apples("flooded").await.unwrap(), counted.len() as u64);
+        assert_eq!(counted.len() + refused, 300);
+    }
+
+    /// A checkout replayed while the first is in flight pays for the apples once.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn a_replayed_checkout_takes_the_apples_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let carts = Arc::new(thread_carts(dir.path(), Default::default()).await);
+        for run in 0..5 {
+            let cart = format!("cart-{run}");
+            for _ in 0..3 {
+                carts.add_apple(&cart).await.unwrap();
+            }
+            let takes: Vec<_> = (0..8)
+                .map(|_| {
+                    let (carts, cart) = (carts.clone(), cart.clone());
+                    tokio::spawn(async move { carts.take_all(&cart).await.unwrap() })
+                })
+                .collect();
+            let mut taken = Vec::new();
+            for take in takes {
+                taken.push(take.await.unwrap());
+            }
+            taken.sort_unstable();
+            assert_eq!(taken, [0, 0, 0, 0, 0, 0, 0, 3], "run {run}");
+        }
+    }
 }

@@ -234,3 +234,51 @@ impl RevocationStore for RedisRevocations {
         Ok(0) // Redis expires the keys itself.
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    /// Checks in flight while a logout revokes: each answers (before or after it), and every
+    /// check that starts once the revocation has answered sees it; a replayed revocation
+    /// changes nothing. Five runs, since the race decides the in-flight answers.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn a_revocation_holds_for_every_check_after_it_and_replays_are_harmless() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sessions.db");
+        let thread = SqliteSessions::open(&path).await.unwrap();
+        let options = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(&path)
+            .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal);
+        let pool = SqlRevocations::new(SqlPool::Sqlite(
+            sqlx::SqlitePool::connect_with(options).await.unwrap(),
+        ));
+        pool.migrate().await.unwrap();
+        let denylist = Arc::new(SqliteRevocations::new(thread, pool));
+        let until = unix_now() + 600;
+        for run in 0..5 {
+            let id = format!("sid:{run}");
+            let in_flight: Vec<_> = (0..50)
+                .map(|_| {
+                    let (denylist, id) = (denylist.clone(), id.clone());
+                    tokio::spawn(async move { denylist.any_revoked(&[&id]).await })
+                })
+                .collect();
+            denylist.revoke(&[&id], until).await.unwrap();
+            for check in in_flight {
+                check.await.unwrap().expect("a check in flight answers");
+            }
+            for _ in 0..20 {
+                assert!(
+                    denylist.any_revoked(&["other", &id]).await.unwrap(),
+                    "run {run}"
+                );
+            }
+            // A replay with an earlier end does not shorten it.
+            denylist.revoke(&[&id], until - 500).await.unwrap();
+            assert!(denylist.any_revoked(&[&id]).await.unwrap());
+        }
+        assert!(!denylist.any_revoked(&["never"]).await.unwrap());
+    }
+}
