@@ -85,12 +85,13 @@ fn serve<S: Clone + Send + Sync + 'static>(
 /// The built site: its version and the page bundles it has (`scripts/bundles.sh`); `None`
 /// when there is no built site.
 pub fn site(site_root: &Path) -> io::Result<Option<Site>> {
+    let pkg = site_root.join("pkg");
     let bundles = Bundle::ALL
         .into_iter()
         .filter(|bundle| {
-            let pkg = site_root.join("pkg");
-            pkg.join(format!("{}.wasm", bundle.name())).is_file()
-                && pkg.join(format!("{}.js", bundle.name())).is_file()
+            ["wasm", "js"]
+                .iter()
+                .all(|ext| pkg.join(format!("{}.{ext}", bundle.name())).is_file())
         })
         .collect();
     Ok(version(site_root)?.map(|version| Site { version, bundles }))

@@ -44,11 +44,7 @@ impl Secrets {
     /// nothing about the key.
     pub fn deployment(&self) -> String {
         use sha2::{Digest, Sha256};
-        Sha256::digest(self.cookie_key.expose())
-            .iter()
-            .take(8)
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        hex::encode(&Sha256::digest(self.cookie_key.expose())[..8])
     }
 }
 

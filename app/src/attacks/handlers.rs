@@ -32,11 +32,7 @@ async fn attacks(
         .second_origin
         .zip(host)
         .map(|(port, host)| second_origin(port, host));
-    let islands = static_page::Islands {
-        options: &state.leptos_options,
-        nonce: nonce.map(|Extension(nonce)| nonce),
-        bundle: Bundle::Attacks,
-    };
+    let islands = static_page::Islands::new(&state.leptos_options, nonce, Bundle::Attacks);
     let session_cookie = state.cookies.name(LabCookie::Session);
     page::render(
         catalogue::attacks(&state, second.as_ref()),

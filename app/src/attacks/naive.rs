@@ -4,7 +4,7 @@
 //! natively; the one step that needs cryptography (checking an HMAC under the key the naive
 //! server picked) is left to the caller, which asks WebCrypto.
 
-use crate::inspector::{base64, token};
+use crate::inspector::{base64, jar_model, token};
 use serde_json::{Map, Value};
 
 /// How the naive server of an attack's card is built.
@@ -66,11 +66,28 @@ pub enum Naive {
         key: Vec<u8>,
         from: String,
         body: String,
+        signed: Signed,
     },
     /// It guesses its own secret is one of these, and accepts if one checks out.
-    Cracks { body: String },
+    Cracks { body: String, signed: Signed },
     /// It refuses as well.
     Refuses(String),
+}
+
+/// What the token's signature covers, and the signature: what an HMAC check needs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Signed {
+    pub input: String,
+    pub signature: Vec<u8>,
+}
+
+impl Signed {
+    fn of(token: &token::DecodedToken) -> Self {
+        Self {
+            input: token.signing_input(),
+            signature: token.signature.clone().unwrap_or_default(),
+        }
+    }
 }
 
 /// Words a weak-secret naive server might have chosen, as a guessing tool tries them. The demo
@@ -219,7 +236,10 @@ pub fn judge(
                     why: "it decodes the payload and never checks the signature or the claims"
                         .into(),
                 },
-                Model::WeakSecret => Naive::Cracks { body },
+                Model::WeakSecret => Naive::Cracks {
+                    body,
+                    signed: Signed::of(&token),
+                },
                 _ => trusts_header(&token, body, key),
             }
         }
@@ -253,7 +273,7 @@ fn trusts_header(token: &token::DecodedToken, body: String, key: Option<&str>) -
     if let Some(jwk) = header.get("jwk").and_then(Value::as_object) {
         return match jwk.get("k").and_then(Value::as_str) {
             Some(k) => match base64::decode(k, base64::Alphabet::UrlSafe) {
-                Some(key) => Naive::ChecksHmac { key, from: "the jwk in the token's own header".into(), body },
+                Some(key) => Naive::ChecksHmac { key, from: "the jwk in the token's own header".into(), body, signed: Signed::of(token) },
                 None => Naive::Refuses("the embedded key does not decode".into()),
             },
             None => Naive::Answers {
@@ -274,7 +294,12 @@ fn trusts_header(token: &token::DecodedToken, body: String, key: Option<&str>) -
     }
     if let Some(kid) = text("kid") {
         return match kid_lookup(kid) {
-            Some((key, from)) => Naive::ChecksHmac { key, from, body },
+            Some((key, from)) => Naive::ChecksHmac {
+                key,
+                from,
+                body,
+                signed: Signed::of(token),
+            },
             None => Naive::Refuses(format!("no key is found under kid {kid:?}")),
         };
     }
@@ -283,6 +308,7 @@ fn trusts_header(token: &token::DecodedToken, body: String, key: Option<&str>) -
             key: key.as_bytes().to_vec(),
             from: "its own public key (the published JWK), used as an HMAC secret because the header says HS256".into(),
             body,
+            signed: Signed::of(token),
         },
         _ => Naive::Refuses(format!(
             "it has no key for {alg}: a naive server that only has an HMAC secret has nothing to confuse"
@@ -320,14 +346,10 @@ fn kid_lookup(kid: &str) -> Option<(Vec<u8>, String)> {
 
 /// The tutorial's cookie login reading the first cookie of its name.
 fn trusts_cookie(cookie: &str) -> Naive {
-    let Some((_, value)) = cookie
-        .split(';')
-        .next()
-        .and_then(|pair| pair.trim().split_once('='))
-    else {
+    let Some((_, value)) = jar_model::parse_document_cookie(cookie).into_iter().next() else {
         return Naive::Refuses("the request carries no cookie".into());
     };
-    let text = percent_decode(value);
+    let text = jar_model::percent_decode(&value).unwrap_or(value);
     // The browser's JSON.parse in the page (serde_json's parser would weigh on the bundle).
     let welcome = match crate::browser::parse_json(&text) {
         Ok(Value::Object(user)) => {
@@ -347,26 +369,6 @@ fn trusts_cookie(cookie: &str) -> Naive {
         body: welcome,
         why: "it believes what the cookie says; nothing seals it".into(),
     }
-}
-
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |at: usize| bytes.get(at).and_then(|b| (*b as char).to_digit(16));
-        match (bytes[i], hex(i + 1), hex(i + 2)) {
-            (b'%', Some(high), Some(low)) => {
-                out.push((high * 16 + low) as u8);
-                i += 3;
-            }
-            (byte, _, _) => {
-                out.push(byte);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]

@@ -9,20 +9,28 @@
 //! run), and a cross-site post is made from another origin (the lab's "evil" page). Nothing
 //! is sent anywhere but this server, and only on a click.
 
-use super::naive::{self, Model, Naive};
-use crate::{browser, inspector::check_keys::CheckKey, inspector::check_keys::Verdict};
+use super::naive::{self, Model, Naive, Signed};
+use crate::{
+    browser,
+    inspector::{
+        check_keys::{CheckKey, Verdict},
+        crypto, jar_model,
+    },
+};
 use leptos::{html, prelude::*, task::spawn_local};
 
 /// The request of one variant, as the page rendered it.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 struct Request {
     method: String,
     path: String,
     authorization: Option<String>,
     cookie: Option<String>,
+    /// The `Origin` it claims: a page can send that only from the origin itself.
+    origin: Option<String>,
     expected_status: u16,
     expected_reason: String,
-    model: String,
+    model: Model,
     naive_key: Option<String>,
     /// A page on another origin that makes the request (cross-site attacks).
     run: Option<String>,
@@ -194,9 +202,10 @@ fn read(button: &leptos::web_sys::HtmlButtonElement) -> Option<Job> {
         path: get("data-path")?,
         authorization: get("data-authorization"),
         cookie: get("data-cookie"),
+        origin: get("data-origin"),
         expected_status: get("data-status")?.parse().ok()?,
         expected_reason: get("data-reason").unwrap_or_default(),
-        model: card.get_attribute("data-naive").unwrap_or_default(),
+        model: Model::from_code(&card.get_attribute("data-naive").unwrap_or_default()),
         naive_key: get("data-naive-key"),
         run: get("data-run"),
     }))
@@ -204,16 +213,17 @@ fn read(button: &leptos::web_sys::HtmlButtonElement) -> Option<Job> {
 
 async fn run(request: Request) -> Outcome {
     let server = send(&request).await;
-    let model = Model::from_code(&request.model);
-    let judged = naive::judge(
-        model,
-        request.authorization.as_deref(),
-        request.cookie.as_deref(),
-        request.naive_key.as_deref(),
-    );
-    let naive = match model {
+    let naive = match request.model {
         Model::Explained => None,
-        _ => Some(settle(judged, request.authorization.as_deref().unwrap_or_default()).await),
+        model => Some(
+            settle(naive::judge(
+                model,
+                request.authorization.as_deref(),
+                request.cookie.as_deref(),
+                request.naive_key.as_deref(),
+            ))
+            .await,
+        ),
     };
     Outcome {
         steps: Vec::new(),
@@ -224,6 +234,10 @@ async fn run(request: Request) -> Outcome {
 
 /// Sends the request as the page shows it: cookies planted on its path for the one request.
 async fn send(request: &Request) -> Result<Served, String> {
+    // Sent from here, it would carry this page's own Origin: a real same-origin request.
+    if request.origin.is_some() {
+        return Err("A page cannot forge Origin, and this server runs no second origin to post from (it does so only on loopback without a public URL): send it with the curl command below.".into());
+    }
     let planted = request
         .cookie
         .as_deref()
@@ -289,10 +303,7 @@ fn json_message(body: &str) -> Option<String> {
 /// Returns what to remove afterwards.
 fn plant(cookie: &str, path: &str) -> Vec<(String, String)> {
     let dir = path.rsplit_once('/').map_or("", |(dir, _)| dir);
-    let pairs: Vec<(&str, &str)> = cookie
-        .split(';')
-        .filter_map(|pair| pair.trim().split_once('='))
-        .collect();
+    let pairs = jar_model::parse_document_cookie(cookie);
     let mut planted: Vec<(String, String)> = Vec::new();
     for (name, value) in &pairs {
         let given = pairs.iter().filter(|(n, _)| n == name).count();
@@ -302,55 +313,52 @@ fn plant(cookie: &str, path: &str) -> Vec<(String, String)> {
             (_, true) => format!("{dir}/"),
         };
         browser::write_cookie_at(name, value, &at, None);
-        planted.push(((*name).to_owned(), at));
+        planted.push((name.clone(), at));
     }
     planted
 }
 
 /// The value of the cookie `name` that page scripts see here (at `/`).
 fn visible(name: &str) -> Option<String> {
-    browser::script_cookies().split(';').find_map(|pair| {
-        let (n, value) = pair.trim().split_once('=')?;
-        (n == name).then(|| value.to_owned())
-    })
+    jar_model::parse_document_cookie(&browser::script_cookies())
+        .into_iter()
+        .find_map(|(n, value)| (n == name).then_some(value))
 }
 
 /// Finishes the naive server's answer: checks the HMAC it would check, or cracks its secret.
-async fn settle(judged: Naive, authorization: &str) -> Judged {
-    let Ok(token) = crate::inspector::token::decode(authorization) else {
-        return finished(judged);
+async fn settle(judged: Naive) -> Judged {
+    let valid = |key: Vec<u8>, signed: &Signed| {
+        let (input, signature) = (signed.input.clone(), signed.signature.clone());
+        async move { crypto::verify("HS256", CheckKey::Secret(key), &input, &signature).await }
     };
-    let input = token.signing_input();
-    let signature = token.signature.clone().unwrap_or_default();
     match judged {
-        Naive::ChecksHmac { key, from, body } => {
-            let verdict = crate::inspector::crypto::verify(
-                "HS256",
-                CheckKey::Secret(key),
-                &input,
-                &signature,
-            )
-            .await;
-            match verdict {
-                Verdict::Valid => Judged {
-                    verdict: format!("200, {body}"),
-                    why: format!("the HMAC checks out under the key it took from {from}"),
-                },
-                other => Judged {
-                    verdict: "401".into(),
-                    why: format!(
-                        "the HMAC under the key from {from} does not check out ({other:?})"
-                    ),
-                },
-            }
-        }
-        Naive::Cracks { body } => {
+        Naive::Answers { status, body, why } => Judged {
+            verdict: format!("{status}, {body}"),
+            why,
+        },
+        Naive::Refuses(why) => Judged {
+            verdict: "refused as well".into(),
+            why,
+        },
+        Naive::ChecksHmac {
+            key,
+            from,
+            body,
+            signed,
+        } => match valid(key, &signed).await {
+            Verdict::Valid => Judged {
+                verdict: format!("200, {body}"),
+                why: format!("the HMAC checks out under the key it took from {from}"),
+            },
+            other => Judged {
+                verdict: "401".into(),
+                why: format!("the HMAC under the key from {from} does not check out ({other:?})"),
+            },
+        },
+        Naive::Cracks { body, signed } => {
             let started = browser::millis();
             for (tried, word) in naive::WORDS.iter().enumerate() {
-                let secret = CheckKey::Secret(word.as_bytes().to_vec());
-                if crate::inspector::crypto::verify("HS256", secret, &input, &signature).await
-                    == Verdict::Valid
-                {
+                if valid(word.as_bytes().to_vec(), &signed).await == Verdict::Valid {
                     let seconds = ((browser::millis() - started) / 1000.0).max(0.001);
                     // Whole keys per second: printing a float would link core's f64 printer
                     // (14 KB of wasm).
@@ -369,45 +377,20 @@ async fn settle(judged: Naive, authorization: &str) -> Judged {
                 why: format!("none of the {} words signs this token", naive::WORDS.len()),
             }
         }
-        other => finished(other),
-    }
-}
-
-/// The naive answer when no cryptography is left to do.
-fn finished(judged: Naive) -> Judged {
-    match judged {
-        Naive::Answers { status, body, why } => Judged {
-            verdict: format!("{status}, {body}"),
-            why,
-        },
-        Naive::Refuses(why) => Judged {
-            verdict: "refused as well".into(),
-            why,
-        },
-        Naive::ChecksHmac { from, .. } => Judged {
-            verdict: "unknown".into(),
-            why: format!("the token did not decode, so the key from {from} could not be tried"),
-        },
-        Naive::Cracks { .. } => Judged {
-            verdict: "unknown".into(),
-            why: "the token did not decode".into(),
-        },
     }
 }
 
 /// Plays a card's script: the steps as they went, the decisive answer, and the naive server's.
 async fn play(script: Script, expected: &str, cookie: &str) -> Outcome {
     let mut steps = Vec::new();
-    let (server, naive) = match script {
-        Script::BruteForce => (brute_force(&mut steps, expected).await, None),
-        Script::Replay => match replay(&mut steps, expected).await {
-            Ok((served, naive)) => (Ok(served), Some(naive)),
-            Err(why) => (Err(why), None),
-        },
-        Script::Fixation => match fixation(&mut steps, cookie).await {
-            Ok((served, naive)) => (Ok(served), Some(naive)),
-            Err(why) => (Err(why), None),
-        },
+    let played = match script {
+        Script::BruteForce => brute_force(&mut steps, expected).await,
+        Script::Replay => replay(&mut steps, expected).await,
+        Script::Fixation => fixation(&mut steps, cookie).await,
+    };
+    let (server, naive) = match played {
+        Ok((served, naive)) => (Ok(served), naive),
+        Err(why) => (Err(why), None),
     };
     Outcome {
         steps,
@@ -431,14 +414,17 @@ async fn post_form(path: &str, fields: &[(&str, &str)]) -> Result<browser::Answe
 /// A word of random letters and digits.
 fn random_word(length: usize) -> String {
     const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
-    crate::inspector::crypto::random_bytes(length)
+    crypto::random_bytes(length)
         .into_iter()
         .map(|byte| ALPHABET[byte as usize % ALPHABET.len()] as char)
         .collect()
 }
 
 /// Wrong passwords for a made-up name until the throttle answers `429`.
-async fn brute_force(steps: &mut Vec<String>, expected: &str) -> Result<Served, String> {
+/// What a script found: the decisive answer, and the naive server's where one applies.
+type Played = Result<(Served, Option<Judged>), String>;
+
+async fn brute_force(steps: &mut Vec<String>, expected: &str) -> Played {
     let name = format!("nobody-{}", random_word(8));
     for attempt in 1..=10 {
         let guess = format!("guess-{attempt}-{}", random_word(4));
@@ -449,12 +435,13 @@ async fn brute_force(steps: &mut Vec<String>, expected: &str) -> Result<Served, 
         .await?;
         let (_, says) = browser::page_says(&answer.body);
         if answer.status == 429 {
-            return Ok(Served {
+            let served = Served {
                 status: "429".into(),
                 as_the_card_says: says.contains(expected) && answer.retry_after.is_some(),
                 says,
                 retry_after: answer.retry_after,
-            });
+            };
+            return Ok((served, None));
         }
         steps.push(format!(
             "Attempt {attempt} for \"{name}\": {} {says}",
@@ -491,7 +478,7 @@ async fn demo_account(steps: &mut Vec<String>) -> Result<(String, String), Strin
 }
 
 /// Logs in through the API, copies the access token, logs out, and sends the copy again.
-async fn replay(steps: &mut Vec<String>, expected: &str) -> Result<(Served, Judged), String> {
+async fn replay(steps: &mut Vec<String>, expected: &str) -> Played {
     let (name, password) = demo_account(steps).await?;
     let login = format!(r#"{{"username":"{name}","password":"{password}"}}"#);
     let answer = browser::fetch("POST", "/api/token", &[], Some(login)).await?;
@@ -529,17 +516,17 @@ async fn replay(steps: &mut Vec<String>, expected: &str) -> Result<(Served, Judg
             says,
             retry_after: None,
         },
-        Judged {
+        Some(Judged {
             verdict: format!("200, you are {name}"),
             why: format!(
                 "a server that only checks signatures accepts the copied token until its exp, {left} s from now"
             ),
-        },
+        }),
     ))
 }
 
 /// Plants a session id, logs in, and compares the id the server keeps with the planted one.
-async fn fixation(steps: &mut Vec<String>, cookie: &str) -> Result<(Served, Judged), String> {
+async fn fixation(steps: &mut Vec<String>, cookie: &str) -> Played {
     let echo = browser::fetch("GET", "/api/echo", &[], None).await?;
     let logged_in = browser::parse_json(&echo.body)
         .ok()
@@ -548,8 +535,7 @@ async fn fixation(steps: &mut Vec<String>, cookie: &str) -> Result<(Served, Judg
         return Err("This browser is logged in to the session lab or the shop: the run would log it in as a demo account. Log out of them first, or use a private window.".into());
     }
     let (name, password) = demo_account(steps).await?;
-    let planted =
-        crate::inspector::token::encode_base64url(&crate::inspector::crypto::random_bytes(16));
+    let planted = crate::inspector::token::encode_base64url(&crypto::random_bytes(16));
     // Only the login request carries it; `__Host-` cookies must sit at `/` (https).
     let path = if cookie.starts_with("__Host-") {
         "/"
@@ -582,7 +568,7 @@ async fn fixation(steps: &mut Vec<String>, cookie: &str) -> Result<(Served, Judg
                 .map(str::to_owned)
         })
         .ok_or("After the login, /api/echo shows no session.")?;
-    let digest = crate::inspector::crypto::sha256(planted.as_bytes()).await?;
+    let digest = crypto::sha256(planted.as_bytes()).await?;
     let planted_digest: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
     // Leaves the browser as it was: logged out.
     let logout = post_form("/session/logout", &[]).await?;
@@ -596,9 +582,9 @@ async fn fixation(steps: &mut Vec<String>, cookie: &str) -> Result<(Served, Judg
             ),
             retry_after: None,
         },
-        Judged {
+        Some(Judged {
             verdict: format!("{planted} logged in as {name}"),
             why: "a session layer that keeps the id across login (or adopts any id) would log in whoever planted it".into(),
-        },
+        }),
     ))
 }

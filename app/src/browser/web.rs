@@ -29,11 +29,15 @@ pub fn script_cookies() -> String {
 
 /// Writes a cookie for one path only, as an attacker's script could, so it goes along with
 /// requests to that path and leaves the cookie of the same name at `/` alone. `max_age` 0
-/// deletes it.
+/// deletes it. A `__Host-`/`__Secure-` name gets `Secure`, without which browsers refuse it.
 pub fn write_cookie_at(name: &str, value: &str, path: &str, max_age: Option<u64>) {
+    let prefixed = name.starts_with("__Host-") || name.starts_with("__Secure-");
+    set_cookie(name, value, path, prefixed, max_age);
+}
+
+fn set_cookie(name: &str, value: &str, path: &str, secure: bool, max_age: Option<u64>) {
     let mut text = format!("{name}={value}; Path={path}; SameSite=Lax");
-    // Browsers take prefixed names only with Secure (over https).
-    if name.starts_with("__Host-") || name.starts_with("__Secure-") {
+    if secure {
         text.push_str("; Secure");
     }
     if let Some(seconds) = max_age {
@@ -98,13 +102,8 @@ pub fn page_says(html: &str) -> (Option<String>, String) {
 /// `max_age` is given (0 deletes it). The browser ignores the write if the cookie is HttpOnly
 /// or too big, which is the lesson, so the jar re-reads `document.cookie` afterwards.
 pub fn write_cookie(name: &str, value: &str, max_age: Option<u64>) {
-    let mut text = format!("{name}={value}; Path=/; SameSite=Lax");
-    if let Some(seconds) = max_age {
-        text.push_str(&format!("; Max-Age={seconds}"));
-    }
-    if let Some(document) = document() {
-        let _ = document.set_cookie(&text);
-    }
+    // Never `Secure`: the jar shows the browser refusing a prefixed name without it.
+    set_cookie(name, value, "/", false, max_age);
 }
 
 /// Replaces the text of the element with this id, if the page has one.

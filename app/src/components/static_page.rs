@@ -31,6 +31,21 @@ pub struct Islands<'a> {
     pub bundle: Bundle,
 }
 
+impl<'a> Islands<'a> {
+    /// From a handler's `Option<Extension<Nonce>>` extractor.
+    pub fn new(
+        options: &'a LeptosOptions,
+        nonce: Option<axum::Extension<Nonce>>,
+        bundle: Bundle,
+    ) -> Self {
+        Self {
+            options,
+            nonce: nonce.map(|axum::Extension(nonce)| nonce),
+            bundle,
+        }
+    }
+}
+
 /// Like [`render`], for a page with islands: the head also loads the wasm that hydrates them.
 pub fn render_with_islands<F, V>(
     status: StatusCode,

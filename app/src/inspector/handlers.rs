@@ -31,11 +31,7 @@ async fn inspector(
     let received = describe(&state, &headers, &visitor)
         .await
         .map_err(|error| error.message().to_owned());
-    let islands = static_page::Islands {
-        options: &state.leptos_options,
-        nonce: nonce.map(|Extension(nonce)| nonce),
-        bundle: Bundle::Inspector,
-    };
+    let islands = static_page::Islands::new(&state.leptos_options, nonce, Bundle::Inspector);
     static_page::render_with_islands(
         StatusCode::OK,
         "Cookie and token viewer",

@@ -154,7 +154,7 @@ pub fn decoded_value(value: &str) -> Option<String> {
 }
 
 /// `%XX` escapes decoded as UTF-8, as `decodeURIComponent` does; `None` if they are broken.
-fn percent_decode(text: &str) -> Option<String> {
+pub fn percent_decode(text: &str) -> Option<String> {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

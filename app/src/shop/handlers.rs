@@ -88,11 +88,7 @@ async fn apples_page(
     nonce: Option<Extension<Nonce>>,
 ) -> Response {
     page_or_error(shop.apples(&session).await, |apples| {
-        let islands = static_page::Islands {
-            options: &options,
-            nonce: nonce.map(|Extension(nonce)| nonce),
-            bundle: Bundle::Shop,
-        };
+        let islands = static_page::Islands::new(&options, nonce, Bundle::Shop);
         static_page::render_with_islands(StatusCode::OK, "Apples", islands, move || {
             view! { <Apples apples/> }
         })

@@ -126,11 +126,7 @@ async fn list(
         Err(error) => return static_page::error_page(error),
     };
     let options = LeptosOptions::from_ref(&state);
-    let islands = static_page::Islands {
-        options: &options,
-        nonce: nonce.map(|Extension(nonce)| nonce),
-        bundle: Bundle::Sessions,
-    };
+    let islands = static_page::Islands::new(&options, nonce, Bundle::Sessions);
     let page = SessionsPage {
         username: browser.user.username,
         others: browser.others,
