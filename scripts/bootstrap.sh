@@ -85,7 +85,8 @@ if $WITH_TESTS; then
   else
     t=$(date +%s)
     as_root apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium
+    # The fonts the screenshot baselines were drawn with (end2end/tests/visual.spec.ts).
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium fonts-dejavu-core fonts-liberation
     done_in "$t"
   fi
 

@@ -224,7 +224,7 @@ pub fn judge(
                 return Naive::Refuses("the request carries no token it can read".into());
             };
             let body = match &token.payload {
-                Ok(claims) => answer_as(claims),
+                Ok(claims) => answer_as(&claims.map),
                 Err(error) => {
                     return Naive::Refuses(format!("the payload does not decode: {error}"))
                 }
@@ -258,7 +258,7 @@ fn answer_as(claims: &Map<String, Value>) -> String {
 
 fn trusts_header(token: &token::DecodedToken, body: String, key: Option<&str>) -> Naive {
     let header = match &token.header {
-        Ok(header) => header,
+        Ok(header) => &header.map,
         Err(error) => return Naive::Refuses(format!("the header does not decode: {error}")),
     };
     let text = |name: &str| header.get(name).and_then(Value::as_str);

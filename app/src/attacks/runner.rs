@@ -507,7 +507,7 @@ async fn replay(steps: &mut Vec<String>, expected: &str) -> Played {
     let left = crate::inspector::token::decode(token)
         .ok()
         .and_then(|t| t.payload.ok())
-        .and_then(|claims| claims.get("exp").and_then(|e| e.as_i64()))
+        .and_then(|claims| claims.map.get("exp").and_then(|e| e.as_i64()))
         .map_or(0, |exp| exp - browser::now());
     Ok((
         Served {

@@ -19,6 +19,8 @@ pub mod handlers;
 pub mod jar_model;
 /// The cookie jar, session view and lab verdicts island.
 pub mod jar_view;
+/// JSON kept as text, in the token's own key order.
+pub mod json_text;
 /// The page and its lessons.
 #[cfg(feature = "ssr")]
 pub mod page;

@@ -3,6 +3,7 @@
 //! it, which is why a token must never carry a secret. Checking the signature is `crypto`'s job.
 
 use super::base64::{self, Alphabet};
+use super::json_text;
 use crate::browser;
 use serde_json::{Map, Value};
 
@@ -72,9 +73,24 @@ impl DecodeError {
 pub struct DecodedToken {
     /// The three parts as pasted (base64url text).
     pub raw: [String; 3],
-    pub header: Result<Map<String, Value>, DecodeError>,
-    pub payload: Result<Map<String, Value>, DecodeError>,
+    pub header: Result<Json, DecodeError>,
+    pub payload: Result<Json, DecodeError>,
     pub signature: Result<Vec<u8>, DecodeError>,
+}
+
+/// A decoded JSON object part: the text as the issuer wrote it, whose key order the page
+/// shows, and the parsed map, which the checks read.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Json {
+    pub text: String,
+    pub map: Map<String, Value>,
+}
+
+impl Json {
+    /// Pretty-printed, keys in the token's order.
+    pub fn pretty(&self) -> String {
+        json_text::pretty(&self.text)
+    }
 }
 
 impl DecodedToken {
@@ -85,7 +101,7 @@ impl DecodedToken {
 
     /// The `alg` header, if the header decoded and has one.
     pub fn algorithm(&self) -> Option<&str> {
-        self.header.as_ref().ok()?.get("alg")?.as_str()
+        self.header.as_ref().ok()?.map.get("alg")?.as_str()
     }
 }
 
@@ -133,10 +149,11 @@ pub fn encode_base64url(bytes: &[u8]) -> String {
     base64::encode_url_safe(bytes)
 }
 
-fn decode_json(part: Part, text: &str) -> Result<Map<String, Value>, DecodeError> {
+fn decode_json(part: Part, text: &str) -> Result<Json, DecodeError> {
     let bytes = decode_base64url(part, text)?;
     let text = String::from_utf8(bytes).map_err(|_| DecodeError::Utf8 { part })?;
-    json_object(part, &text)
+    let map = json_object(part, &text)?;
+    Ok(Json { text, map })
 }
 
 /// A JSON text that must be an object; the error names the part.
@@ -148,11 +165,6 @@ fn json_object(part: Part, text: &str) -> Result<Map<String, Value>, DecodeError
     }
 }
 
-/// Pretty-printed JSON (keys sorted).
-pub fn pretty(map: &Map<String, Value>) -> String {
-    serde_json::to_string_pretty(map).unwrap_or_default()
-}
-
 /// What an encoder signs: `base64url(header) "." base64url(payload)`, and the header's `alg`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Unsigned {
@@ -161,16 +173,15 @@ pub struct Unsigned {
 }
 
 /// Builds the [`Unsigned`] token from edited JSON texts. Each text must be a JSON object; the
-/// error names the part.
+/// error names the part. The texts are encoded as written, without the whitespace, so the
+/// keys keep the order the learner typed them in.
 pub fn unsigned_from_json(header: &str, payload: &str) -> Result<Unsigned, DecodeError> {
-    let header = json_object(Part::Header, header)?;
-    let payload = json_object(Part::Payload, payload)?;
-    let encode = |map: &Map<String, Value>| {
-        encode_base64url(serde_json::to_string(map).unwrap_or_default().as_bytes())
-    };
+    let header_map = json_object(Part::Header, header)?;
+    json_object(Part::Payload, payload)?;
+    let encode = |text: &str| encode_base64url(json_text::compact(text).as_bytes());
     Ok(Unsigned {
-        signing_input: format!("{}.{}", encode(&header), encode(&payload)),
-        alg: header
+        signing_input: format!("{}.{}", encode(header), encode(payload)),
+        alg: header_map
             .get("alg")
             .and_then(Value::as_str)
             .map(str::to_string),
@@ -180,9 +191,8 @@ pub fn unsigned_from_json(header: &str, payload: &str) -> Result<Unsigned, Decod
 /// The `alg: none` forgery: the edited header with its `alg` replaced by `none`, the payload,
 /// and an empty signature. The best-known JWT attack; a server that accepts it trusts anyone.
 pub fn unsigned_none(header: &str, payload: &str) -> Result<String, DecodeError> {
-    let mut header = json_object(Part::Header, header)?;
-    header.insert("alg".into(), Value::String("none".into()));
-    let header = serde_json::to_string(&header).unwrap_or_default();
+    json_object(Part::Header, header)?;
+    let header = json_text::with_member(header, "alg", r#""none""#);
     let unsigned = unsigned_from_json(&header, payload)?;
     Ok(format!("{}.", unsigned.signing_input))
 }
@@ -198,24 +208,30 @@ mod tests {
         let forged = unsigned_none(r#"{"alg":"HS256","typ":"JWT"}"#, r#"{"sub":"1"}"#).unwrap();
         assert!(forged.ends_with('.'), "{forged}");
         let token = decode(&forged).unwrap();
-        assert_eq!(token.header.as_ref().unwrap()["alg"], "none");
-        assert_eq!(token.payload.as_ref().unwrap()["sub"], "1");
+        assert_eq!(token.header.as_ref().unwrap().map["alg"], "none");
+        assert_eq!(token.payload.as_ref().unwrap().map["sub"], "1");
         assert!(unsigned_none("[]", "{}").is_err());
+        // The header keeps its order; only alg changes.
+        let forged = unsigned_none(r#"{"typ":"JWT","alg":"HS256"}"#, "{}").unwrap();
+        let header = decode(&forged).unwrap().header.unwrap();
+        assert_eq!(header.text, r#"{"typ":"JWT","alg":"none"}"#);
     }
 
     #[test]
     fn decodes_the_three_parts() {
         let token = decode(JWT_IO).unwrap();
-        let header = token.header.as_ref().unwrap();
+        let header = &token.header.as_ref().unwrap().map;
         assert_eq!(header["alg"], "HS256");
         assert_eq!(header["typ"], "JWT");
         let payload = token.payload.as_ref().unwrap();
-        let keys: Vec<&str> = payload.keys().map(String::as_str).collect();
-        assert_eq!(keys, ["admin", "iat", "name", "sub"]);
-        assert_eq!(payload["iat"], 1516239022);
+        assert_eq!(payload.map["iat"], 1516239022);
         assert_eq!(token.signature.as_ref().unwrap().len(), 32);
         assert_eq!(token.algorithm(), Some("HS256"));
-        assert!(pretty(payload).starts_with("{\n  \"admin\": true,"));
+        // Shown in the token's own key order, as jwt.io shows it, not sorted.
+        assert_eq!(
+            payload.pretty(),
+            "{\n  \"sub\": \"1234567890\",\n  \"name\": \"John Doe\",\n  \"admin\": true,\n  \"iat\": 1516239022\n}"
+        );
         assert_eq!(
             token.signing_input(),
             JWT_IO.rsplit_once('.').unwrap().0,
@@ -307,8 +323,12 @@ mod tests {
             unsigned_from_json(r#"{"alg":"HS256","typ":"JWT"}"#, r#"{"sub":"1"}"#).unwrap();
         assert_eq!(unsigned.alg.as_deref(), Some("HS256"));
         let token = decode(&format!("{}.AAAA", unsigned.signing_input)).unwrap();
-        assert_eq!(token.header.unwrap()["alg"], "HS256");
-        assert_eq!(token.payload.unwrap()["sub"], "1");
+        assert_eq!(token.header.unwrap().map["alg"], "HS256");
+        assert_eq!(token.payload.unwrap().map["sub"], "1");
+        // Typed order survives encoding; whitespace does not.
+        let unsigned = unsigned_from_json("{}", "{ \"z\": 1,\n \"a\": \"b c\" }").unwrap();
+        let token = decode(&format!("{}.AAAA", unsigned.signing_input)).unwrap();
+        assert_eq!(token.payload.unwrap().text, r#"{"z":1,"a":"b c"}"#);
         assert_eq!(
             unsigned_from_json("{}", "{nope").unwrap_err().part(),
             Some(Part::Payload)

@@ -7,7 +7,7 @@ use super::{
     check_keys::{self, CheckKey, SecretEncoding, Verdict},
     claim_notes::{self, Severity},
     crypto,
-    token::{self, DecodeError, DecodedToken, Part},
+    token::{self, DecodeError, DecodedToken, Json, Part},
 };
 use crate::browser;
 use leptos::{either::Either, prelude::*, task::spawn_local};
@@ -122,8 +122,8 @@ fn RawToken(token: DecodedToken) -> impl IntoView {
 /// A decoded token: the JSON parts in their colours, warnings and claims.
 #[component]
 fn Decoded(token: DecodedToken, now: RwSignal<i64>) -> impl IntoView {
-    let header = token.header.clone().ok();
-    let payload = token.payload.clone().ok();
+    let header = token.header.clone().ok().map(|json| json.map);
+    let payload = token.payload.clone().ok().map(|json| json.map);
     let (warn_header, warn_payload) = (header.clone(), payload.clone());
     let signature = match &token.signature {
         Ok(bytes) => format!(
@@ -152,7 +152,7 @@ fn Decoded(token: DecodedToken, now: RwSignal<i64>) -> impl IntoView {
 }
 
 #[component]
-fn JsonPart(part: Part, json: Result<Map<String, Value>, DecodeError>) -> impl IntoView {
+fn JsonPart(part: Part, json: Result<Json, DecodeError>) -> impl IntoView {
     let (class, test_id) = match part {
         Part::Header => ("json jwt-header-box", "header-json"),
         _ => ("json jwt-payload-box", "payload-json"),
@@ -161,7 +161,7 @@ fn JsonPart(part: Part, json: Result<Map<String, Value>, DecodeError>) -> impl I
         <div>
             <h3>{match part { Part::Header => "Header", _ => "Payload" }}</h3>
             {match json {
-                Ok(map) => Either::Left(view! { <pre class=class data-testid=test_id>{token::pretty(&map)}</pre> }),
+                Ok(json) => Either::Left(view! { <pre class=class data-testid=test_id>{json.pretty()}</pre> }),
                 Err(error) => Either::Right(view! {
                     <p class="form-error" role="alert" data-testid="decode-error" data-part=part.name()>
                         {error.to_string()}
@@ -244,7 +244,7 @@ fn SignatureCheck(decoded: Memo<Result<DecodedToken, DecodeError>>) -> impl Into
             .header
             .as_ref()
             .ok()
-            .and_then(|h| h.get("kid")?.as_str().map(str::to_string));
+            .and_then(|h| h.map.get("kid")?.as_str().map(str::to_string));
         let Ok(signature) = token.signature.clone() else {
             verdict.set(Some((
                 Verdict::CannotCheck("the signature part is broken".into()),
@@ -361,10 +361,10 @@ fn Encoder(
     let copy = move |_| {
         if let Ok(token) = decoded.get() {
             if let Ok(h) = &token.header {
-                header.set(token::pretty(h));
+                header.set(h.pretty());
             }
             if let Ok(p) = &token.payload {
-                payload.set(token::pretty(p));
+                payload.set(p.pretty());
             }
         }
     };

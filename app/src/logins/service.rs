@@ -175,6 +175,7 @@ impl Logins {
         let now = unix_now();
         let mut logins = self.store.list(holder.account_id).await?;
         logins.retain(|login| login.version == holder.version && self.is_live(login, now));
+        in_order(&mut logins);
         Ok(logins)
     }
 
@@ -243,5 +244,60 @@ impl Logins {
     /// Forgets logins past their end (the background cleaner).
     pub async fn delete_expired(&self) -> Result<u64, AppError> {
         self.store.delete_expired().await
+    }
+}
+
+/// Oldest first. Logins started in the same second (a quick run through the labs) are ordered
+/// by kind, not by their random ids, so the same steps always give the same list.
+fn in_order(logins: &mut [LoginRecord]) {
+    logins.sort_by(|a, b| {
+        (a.started_at, a.kind.code(), &a.id).cmp(&(b.started_at, b.kind.code(), &b.id))
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn login(id: &str, kind: LoginKind, started_at: u64) -> LoginRecord {
+        LoginRecord {
+            id: id.into(),
+            account_id: 1,
+            version: 1,
+            kind,
+            device: String::new(),
+            address: String::new(),
+            started_at,
+            last_seen: started_at,
+            ends_at: started_at + 60,
+        }
+    }
+
+    #[test]
+    fn logins_of_one_second_are_ordered_by_kind_not_by_random_id() {
+        let shuffles = [
+            ["a", "b", "c", "d"],
+            ["d", "c", "b", "a"],
+            ["b", "d", "a", "c"],
+        ];
+        for ids in shuffles {
+            let mut logins = vec![
+                login(ids[0], LoginKind::Session, 10),
+                login(ids[1], LoginKind::Jwt, 10),
+                login(ids[2], LoginKind::Shop, 9),
+                login(ids[3], LoginKind::SignedCookie, 10),
+            ];
+            in_order(&mut logins);
+            let kinds: Vec<LoginKind> = logins.iter().map(|l| l.kind).collect();
+            assert_eq!(
+                kinds,
+                [
+                    LoginKind::Shop,
+                    LoginKind::Jwt,
+                    LoginKind::Session,
+                    LoginKind::SignedCookie
+                ]
+            );
+        }
     }
 }

@@ -55,6 +55,17 @@ fn when(unix: u64) -> String {
     )
 }
 
+/// A moment as a `<time>` element: readable text, and the machine-readable instant.
+#[component]
+fn Moment(unix: u64) -> impl IntoView {
+    let text = when(unix);
+    // `2026-12-03 12:52 UTC` → `2026-12-03T12:52Z`, the form the attribute takes.
+    let datetime = text
+        .strip_suffix(" UTC")
+        .map(|t| format!("{}Z", t.replacen(' ', "T", 1)));
+    view! { <time datetime=datetime>{text}</time> }
+}
+
 #[component]
 fn Lessons() -> impl IntoView {
     view! {
@@ -142,8 +153,8 @@ fn LoginRow(row: Row) -> impl IntoView {
             </td>
             <td data-label="Device">{login.device.clone()}</td>
             <td data-label="Address"><code>{login.address.clone()}</code></td>
-            <td data-label="Started">{when(login.started_at)}</td>
-            <td data-label="Last used">{when(login.last_seen)}</td>
+            <td data-label="Started"><Moment unix=login.started_at/></td>
+            <td data-label="Last used"><Moment unix=login.last_seen/></td>
             <td>{action}</td>
         </tr>
     }
