@@ -25,6 +25,13 @@ async fn main() -> ExitCode {
         }
     };
     telemetry::init(settings.log_format);
+    // An argon2 hash takes 19 MiB; mimalloc would keep the freed pages resident until the
+    // hashing thread allocates again, so each login raised the resident set by that much for
+    // a while. Collecting on that thread right after a hash returns them (docs/performance.md).
+    app::accounts::password::after_each_hash(|| {
+        // SAFETY: mi_collect only releases free memory of the calling thread's heap.
+        unsafe { libmimalloc_sys::mi_collect(true) }
+    });
     let app = match Application::build(settings.clone()).await {
         Ok(app) => app,
         Err(e) => {

@@ -103,21 +103,42 @@ fn members(compact: &str) -> Vec<&str> {
     out
 }
 
-/// The object with its top-level `key` set to `value` (JSON text), where it stood, or first
-/// when it was missing. Used to forge `alg: none` without reordering the header.
+/// The key of a `"key":value` member, decoded (escapes and all).
+fn key_of(member: &str) -> Option<String> {
+    let (mut colon, mut offset) = (None, 0);
+    scan(member, |c, quoted| {
+        if colon.is_none() && !quoted && c == ':' {
+            colon = Some(offset);
+        }
+        offset += c.len_utf8();
+    });
+    match crate::browser::parse_json(&member[..colon?]) {
+        Ok(serde_json::Value::String(key)) => Some(key),
+        _ => None,
+    }
+}
+
+/// The object with its top-level `key` set to `value` (JSON text): where it first stood, or
+/// first when it was missing. A repeated key goes too, since a parser keeps the last one. Used
+/// to forge `alg: none` without reordering the header.
 pub fn with_member(object: &str, key: &str, value: &str) -> String {
     let compact = compact(object);
     let quoted_key = serde_json::to_string(key).unwrap_or_default();
     let member = format!("{quoted_key}:{value}");
-    let mut members: Vec<String> = members(&compact).into_iter().map(str::to_string).collect();
-    match members
-        .iter_mut()
-        .find(|m| m.starts_with(&format!("{quoted_key}:")))
-    {
-        Some(existing) => *existing = member,
-        None => members.insert(0, member),
+    let mut out: Vec<String> = Vec::new();
+    let mut placed = false;
+    for existing in members(&compact) {
+        if key_of(existing).as_deref() != Some(key) {
+            out.push(existing.to_string());
+        } else if !placed {
+            out.push(member.clone());
+            placed = true;
+        }
     }
-    format!("{{{}}}", members.join(","))
+    if !placed {
+        out.insert(0, member);
+    }
+    format!("{{{}}}", out.join(","))
 }
 
 #[cfg(test)]
@@ -172,6 +193,15 @@ mod tests {
             r#"{"alg":"none","typ":"JWT"}"#
         );
         assert_eq!(with_member("{}", "alg", r#""none""#), r#"{"alg":"none"}"#);
+        // Escaped or repeated, the key is still the one a parser reads.
+        assert_eq!(
+            with_member(
+                r#"{"\u0061lg":"HS256","typ":"JWT","alg":"RS256"}"#,
+                "alg",
+                r#""none""#
+            ),
+            r#"{"alg":"none","typ":"JWT"}"#
+        );
         let nested = r#"{"x":{"alg":"HS256"},"alg":"RS256"}"#;
         assert_eq!(
             with_member(nested, "alg", r#""none""#),
