@@ -1,7 +1,8 @@
 //! JSON kept as text, so a token's keys stay in the order its issuer wrote them. The parsed
 //! `Map` sorts its keys; jwt.io, and anyone comparing with it, expects the token's own order.
 //! These functions only reshape whitespace and top-level members of text that already parsed
-//! as JSON; they never judge validity themselves.
+//! as JSON (every caller parses first); they never judge validity themselves, and on text that
+//! is not JSON their output means nothing.
 
 /// Visits `text` character by character, telling `f` whether each one is inside a string
 /// (quotes included).

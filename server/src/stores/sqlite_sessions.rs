@@ -137,13 +137,16 @@ impl SqliteSessions {
         let path = path.to_path_buf();
         thread::Builder::new()
             .name("sqlite-sessions".into())
-            .spawn(move || match connect(&path) {
-                Ok(connection) => {
-                    let _ = opened.send(Ok(()));
-                    serve(connection, queue);
-                }
-                Err(e) => {
-                    let _ = opened.send(Err(e));
+            .spawn(move || {
+                let_requests_run_first();
+                match connect(&path) {
+                    Ok(connection) => {
+                        let _ = opened.send(Ok(()));
+                        serve(connection, queue);
+                    }
+                    Err(e) => {
+                        let _ = opened.send(Err(e));
+                    }
                 }
             })
             .map_err(OpenError::Thread)?;
@@ -320,7 +323,6 @@ fn connect(path: &Path) -> rusqlite::Result<Connection> {
 
 /// Waits for work, then runs it together with whatever else has queued up meanwhile.
 fn serve(mut connection: Connection, queue: mpsc::Receiver<Job>) {
-    let_requests_run_first();
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while let Ok(first) = queue.recv() {
         batch.push(first);
@@ -520,22 +522,13 @@ mod tests {
     #[tokio::test]
     async fn the_store_thread_is_a_batch_thread() {
         let (_dir, _path, store) = fresh_store().await;
-        store.load(&Id::default()).await.unwrap();
-        let tasks = std::fs::read_dir("/proc/self/task").unwrap();
-        let policies: Vec<i32> = tasks
-            .filter_map(|task| {
-                let task = task.ok()?.path();
-                let name = std::fs::read_to_string(task.join("comm")).ok()?;
-                let tid: i32 = task.file_name()?.to_str()?.parse().ok()?;
-                // SAFETY: reads another thread's policy; no memory is passed.
-                (name.trim() == "sqlite-sessions").then(|| unsafe { libc::sched_getscheduler(tid) })
-            })
-            .collect();
-        assert!(!policies.is_empty(), "no sqlite-sessions thread found");
-        assert!(
-            policies.iter().all(|p| *p == libc::SCHED_BATCH),
-            "{policies:?}"
-        );
+        // Asked on the store's own thread (pid 0: the calling thread).
+        // SAFETY: reads the calling thread's policy; no memory is passed.
+        let policy = store
+            .run(false, |_| Ok(unsafe { libc::sched_getscheduler(0) }))
+            .await
+            .unwrap();
+        assert_eq!(policy, libc::SCHED_BATCH);
     }
 
     /// Other tables' statements share the thread: concurrent increments all count, each
