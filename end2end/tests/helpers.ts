@@ -24,6 +24,14 @@ export async function shopLogin(page: Page, username: string): Promise<void> {
   await expect(page.getByText('You are now logged in')).toBeVisible();
 }
 
+/** A new account, logged in to the shop, on `/shop/apple` with its button live. */
+export async function atTheShop(page: Page, username: string): Promise<void> {
+  await register(page, username);
+  await shopLogin(page, username);
+  await page.goto('/shop/apple');
+  await waitForHydration(page);
+}
+
 /** Logs in to one of the four labs (`cookie`, `signed-cookie`, `session`, `jwt`). */
 export async function modeLogin(page: Page, mode: string, username: string): Promise<void> {
   await page.goto(`/${mode}/login`);

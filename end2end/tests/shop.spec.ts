@@ -1,7 +1,7 @@
 // The apple shop in a real browser: with wasm (count updates in place), without JavaScript
 // (plain forms and redirects), and across two tabs of one browser.
 import { expect, test } from './fixtures';
-import { apples, payFor, register, shopLogin, uniqueUsername, waitForHydration } from './helpers';
+import { apples, atTheShop, payFor, register, shopLogin, uniqueUsername, waitForHydration } from './helpers';
 
 test('register, log in, add three apples in place, pay, log out', async ({ page }) => {
   const username = uniqueUsername('e2e');
@@ -34,10 +34,7 @@ test('register, log in, add three apples in place, pay, log out', async ({ page 
 test('a second tab of the same browser sees the same cart', async ({ context }) => {
   const username = uniqueUsername('tabs');
   const first = await context.newPage();
-  await register(first, username);
-  await shopLogin(first, username);
-  await first.goto('/shop/apple');
-  await waitForHydration(first);
+  await atTheShop(first, username);
   await first.getByRole('button', { name: 'Add an apple' }).click();
   await expect(first.getByText('You have 1 apple!')).toBeVisible();
 
@@ -55,10 +52,7 @@ test('a second tab of the same browser sees the same cart', async ({ context }) 
 test('"Add an apple" after a logout in another tab shows the server\'s reason, and clears it on success', async ({ context }) => {
   const username = uniqueUsername('gone');
   const page = await context.newPage();
-  await register(page, username);
-  await shopLogin(page, username);
-  await page.goto('/shop/apple');
-  await waitForHydration(page);
+  await atTheShop(page, username);
   const other = await context.newPage();
   await other.goto('/shop');
   await other.getByRole('button', { name: 'Log out' }).click();

@@ -11,7 +11,8 @@ pub trait LoginStore: Send + Sync + 'static {
     async fn insert(&self, login: &LoginRecord) -> Result<(), AppError>;
     /// Sets the login's `last_seen`, if it is still in the index (never re-creates it).
     async fn touch(&self, account_id: i64, id: &str, now: u64) -> Result<(), AppError>;
-    /// The account's logins that have not reached their end, oldest first.
+    /// The account's logins that have not reached their end, in no particular order
+    /// ([`Logins::list`](super::service::Logins::list) puts them in order).
     async fn list(&self, account_id: i64) -> Result<Vec<LoginRecord>, AppError>;
     /// Removes the login `id` **of this account** and returns it; `None` when there is none
     /// (another account's id included). Of two concurrent removals, one gets it.

@@ -87,14 +87,19 @@ impl SqlCarts {
     }
 }
 
+/// A page view's statements, one text for sqlx (SQLite and PostgreSQL) and for the SQLite
+/// store's thread (rusqlite binds `$1`, `$2` by position too).
+const ADD: &str = "INSERT INTO shop_carts (id, apples, updated_at) VALUES ($1, 1, $2)
+     ON CONFLICT (id) DO UPDATE SET apples = shop_carts.apples + 1, updated_at = $2
+     RETURNING apples";
+const APPLES: &str = "SELECT apples FROM shop_carts WHERE id = $1";
+const TAKE: &str = "DELETE FROM shop_carts WHERE id = $1 RETURNING apples";
+const DISCARD: &str = "DELETE FROM shop_carts WHERE id = $1";
+
 #[async_trait]
 impl CartStore for SqlCarts {
     async fn add_apple(&self, cart_id: &str) -> Result<u64, AppError> {
-        let apples: i64 = with_pool!(&self.pool, pool => sqlx::query_scalar(
-            "INSERT INTO shop_carts (id, apples, updated_at) VALUES ($1, 1, $2)
-             ON CONFLICT (id) DO UPDATE SET apples = shop_carts.apples + 1, updated_at = $2
-             RETURNING apples",
-        )
+        let apples: i64 = with_pool!(&self.pool, pool => sqlx::query_scalar(ADD)
         .bind(cart_id)
         .bind(sql::unix_now())
         .fetch_one(pool)
@@ -104,9 +109,7 @@ impl CartStore for SqlCarts {
     }
 
     async fn apples(&self, cart_id: &str) -> Result<u64, AppError> {
-        let apples: Option<i64> = with_pool!(&self.pool, pool => sqlx::query_scalar(
-            "SELECT apples FROM shop_carts WHERE id = $1",
-        )
+        let apples: Option<i64> = with_pool!(&self.pool, pool => sqlx::query_scalar(APPLES)
         .bind(cart_id)
         .fetch_optional(pool)
         .await)
@@ -115,9 +118,7 @@ impl CartStore for SqlCarts {
     }
 
     async fn take_all(&self, cart_id: &str) -> Result<u64, AppError> {
-        let apples: Option<i64> = with_pool!(&self.pool, pool => sqlx::query_scalar(
-            "DELETE FROM shop_carts WHERE id = $1 RETURNING apples",
-        )
+        let apples: Option<i64> = with_pool!(&self.pool, pool => sqlx::query_scalar(TAKE)
         .bind(cart_id)
         .fetch_optional(pool)
         .await)
@@ -126,7 +127,7 @@ impl CartStore for SqlCarts {
     }
 
     async fn discard(&self, cart_id: &str) -> Result<(), AppError> {
-        with_pool!(&self.pool, pool => sqlx::query("DELETE FROM shop_carts WHERE id = $1")
+        with_pool!(&self.pool, pool => sqlx::query(DISCARD)
             .bind(cart_id)
             .execute(pool)
             .await
@@ -156,7 +157,7 @@ impl CartStore for SqlCarts {
 
 /// Carts in SQLite, beside our SQLite session store: the statements of a page view run on the
 /// session store's thread, in its batch ([`SqliteSessions::run`]); the once-a-minute sweep
-/// and the health check stay on the sqlx pool. Same table, same statements as [`SqlCarts`].
+/// and the health check stay on the sqlx pool. Same table and statements as [`SqlCarts`].
 #[derive(Clone)]
 pub struct SqliteCarts {
     thread: SqliteSessions,
@@ -198,28 +199,18 @@ impl SqliteCarts {
 #[async_trait]
 impl CartStore for SqliteCarts {
     async fn add_apple(&self, cart_id: &str) -> Result<u64, AppError> {
-        const ADD: &str = "INSERT INTO shop_carts (id, apples, updated_at) VALUES (?1, 1, ?2)
-             ON CONFLICT (id) DO UPDATE SET apples = shop_carts.apples + 1, updated_at = ?2
-             RETURNING apples";
         self.apples_of(true, ADD, cart_id).await
     }
 
     async fn apples(&self, cart_id: &str) -> Result<u64, AppError> {
-        self.apples_of(
-            false,
-            "SELECT apples FROM shop_carts WHERE id = ?1",
-            cart_id,
-        )
-        .await
+        self.apples_of(false, APPLES, cart_id).await
     }
 
     async fn take_all(&self, cart_id: &str) -> Result<u64, AppError> {
-        const TAKE: &str = "DELETE FROM shop_carts WHERE id = ?1 RETURNING apples";
         self.apples_of(true, TAKE, cart_id).await
     }
 
     async fn discard(&self, cart_id: &str) -> Result<(), AppError> {
-        const DISCARD: &str = "DELETE FROM shop_carts WHERE id = ?1 RETURNING apples";
         self.apples_of(true, DISCARD, cart_id).await.map(|_| ())
     }
 
@@ -349,13 +340,8 @@ mod tests {
         dir: &std::path::Path,
         tuning: super::super::SqliteTuning,
     ) -> SqliteCarts {
-        let path = dir.join("sessions.db");
-        let thread = SqliteSessions::open_with(&path, tuning).await.unwrap();
-        let options = sqlx::sqlite::SqliteConnectOptions::new()
-            .filename(&path)
-            .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal);
-        let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
-        let carts = SqlCarts::new(SqlPool::Sqlite(pool));
+        let (thread, pool) = SqliteSessions::open_beside_pool(dir, tuning).await;
+        let carts = SqlCarts::new(pool);
         carts.migrate().await.unwrap();
         SqliteCarts::new(thread, carts)
     }

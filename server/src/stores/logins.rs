@@ -24,10 +24,9 @@ impl MemoryLogins {
     }
 }
 
-/// Oldest first, and only logins before their end.
+/// Only logins before their end.
 fn live(mut logins: Vec<LoginRecord>, now: u64) -> Vec<LoginRecord> {
     logins.retain(|login| login.ends_at > now);
-    logins.sort_by(|a, b| (a.started_at, &a.id).cmp(&(b.started_at, &b.id)));
     logins
 }
 
@@ -174,8 +173,7 @@ impl LoginStore for SqlLogins {
 
     async fn list(&self, account_id: i64) -> Result<Vec<LoginRecord>, AppError> {
         let rows: Vec<Row> = with_pool!(&self.pool, pool => sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM logins WHERE account_id = $1 AND ends_at > $2
-             ORDER BY started_at, id"
+            "SELECT {COLUMNS} FROM logins WHERE account_id = $1 AND ends_at > $2"
         ))
         .bind(account_id)
         .bind(unix_now())

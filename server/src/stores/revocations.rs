@@ -75,16 +75,27 @@ impl SqlRevocations {
     }
 }
 
+/// Denies one id until a time; never shortens an earlier, longer denial. One text for sqlx
+/// (SQLite and PostgreSQL) and for the SQLite store's thread.
+const REVOKE: &str = "INSERT INTO revoked_tokens (id, until) VALUES ($1, $2)
+     ON CONFLICT (id) DO UPDATE SET until = excluded.until
+     WHERE revoked_tokens.until < excluded.until";
+
+/// Whether any of `count` ids (`$2`…) is denied at the time `$1`.
+fn any_revoked_sql(count: usize) -> String {
+    let placeholders: Vec<String> = (2..=count + 1).map(|i| format!("${i}")).collect();
+    format!(
+        "SELECT COUNT(*) FROM revoked_tokens WHERE until > $1 AND id IN ({})",
+        placeholders.join(", ")
+    )
+}
+
 #[async_trait]
 impl RevocationStore for SqlRevocations {
     async fn revoke(&self, ids: &[&str], until: u64) -> Result<(), AppError> {
         // Each id is one idempotent statement: a retry after a failure does no harm.
         for id in ids {
-            with_pool!(&self.pool, pool => sqlx::query(
-                "INSERT INTO revoked_tokens (id, until) VALUES ($1, $2)
-                 ON CONFLICT (id) DO UPDATE SET until = excluded.until
-                 WHERE revoked_tokens.until < excluded.until",
-            )
+            with_pool!(&self.pool, pool => sqlx::query(REVOKE)
             .bind(*id)
             .bind(until as i64)
             .execute(pool)
@@ -96,11 +107,7 @@ impl RevocationStore for SqlRevocations {
     }
 
     async fn any_revoked(&self, ids: &[&str]) -> Result<bool, AppError> {
-        let placeholders: Vec<String> = (2..=ids.len() + 1).map(|i| format!("${i}")).collect();
-        let sql = format!(
-            "SELECT COUNT(*) FROM revoked_tokens WHERE until > $1 AND id IN ({})",
-            placeholders.join(", ")
-        );
+        let sql = any_revoked_sql(ids.len());
         let found: i64 = with_pool!(&self.pool, pool => {
             let mut query = sqlx::query_scalar(&sql).bind(unix_now() as i64);
             for id in ids {
@@ -154,11 +161,7 @@ impl RevocationStore for SqliteRevocations {
             self.thread
                 .run(true, move |connection| {
                     connection
-                        .prepare_cached(
-                            "INSERT INTO revoked_tokens (id, until) VALUES (?1, ?2)
-                             ON CONFLICT (id) DO UPDATE SET until = excluded.until
-                             WHERE revoked_tokens.until < excluded.until",
-                        )?
+                        .prepare_cached(REVOKE)?
                         .execute(rusqlite::params![id, until as i64])
                 })
                 .await
@@ -172,12 +175,7 @@ impl RevocationStore for SqliteRevocations {
         let now = unix_now() as i64;
         self.thread
             .run(false, move |connection| {
-                let placeholders: Vec<String> =
-                    (2..=ids.len() + 1).map(|i| format!("?{i}")).collect();
-                let sql = format!(
-                    "SELECT COUNT(*) FROM revoked_tokens WHERE until > ?1 AND id IN ({})",
-                    placeholders.join(", ")
-                );
+                let sql = any_revoked_sql(ids.len());
                 let mut parameters: Vec<&dyn rusqlite::ToSql> = vec![&now];
                 parameters.extend(ids.iter().map(|id| id as &dyn rusqlite::ToSql));
                 let found: i64 = connection
@@ -246,14 +244,8 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn a_revocation_holds_for_every_check_after_it_and_replays_are_harmless() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("sessions.db");
-        let thread = SqliteSessions::open(&path).await.unwrap();
-        let options = sqlx::sqlite::SqliteConnectOptions::new()
-            .filename(&path)
-            .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal);
-        let pool = SqlRevocations::new(SqlPool::Sqlite(
-            sqlx::SqlitePool::connect_with(options).await.unwrap(),
-        ));
+        let (thread, pool) = SqliteSessions::open_beside_pool(dir.path(), Default::default()).await;
+        let pool = SqlRevocations::new(pool);
         pool.migrate().await.unwrap();
         let denylist = Arc::new(SqliteRevocations::new(thread, pool));
         let until = unix_now() + 600;

@@ -321,6 +321,24 @@ fn connect(path: &Path) -> rusqlite::Result<Connection> {
     Ok(connection)
 }
 
+/// For the tests of the stores that share the thread: the store on `sessions.db` in `dir`,
+/// and a sqlx pool on the same file, as `Stores` opens them.
+#[cfg(test)]
+impl SqliteSessions {
+    pub(super) async fn open_beside_pool(
+        dir: &Path,
+        tuning: Tuning,
+    ) -> (SqliteSessions, super::SqlPool) {
+        let path = dir.join("sessions.db");
+        let thread = SqliteSessions::open_with(&path, tuning).await.unwrap();
+        let options = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(&path)
+            .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal);
+        let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
+        (thread, super::SqlPool::Sqlite(pool))
+    }
+}
+
 /// Waits for work, then runs it together with whatever else has queued up meanwhile.
 fn serve(mut connection: Connection, queue: mpsc::Receiver<Job>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
