@@ -22,7 +22,7 @@ import argparse, json, os, shutil, subprocess, sys, tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchlib  # noqa: E402
 
-CEILING = os.path.join(benchlib.ROOT, "target", "bench-ceiling", "release", "ceiling")
+CEILING = benchlib.CEILING
 
 
 def oha():
@@ -69,12 +69,9 @@ def main():
 
         ceiling_url = None
         if os.path.exists(CEILING):
-            ceiling_port = benchlib.free_port()
-            ceiling = subprocess.Popen(["taskset", "-c", "1", CEILING, str(ceiling_port)],
-                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            ceiling, ceiling_base = benchlib.start_ceiling()
             procs.append(ceiling)
-            ceiling_url = f"http://127.0.0.1:{ceiling_port}/"
-            benchlib.wait_up(ceiling_url[:-1], "/healthz", ceiling)
+            ceiling_url = ceiling_base + "/"
         if a.rps:
             rates = [int(r) for r in a.rps.split(",")]
         elif ceiling_url:
@@ -98,10 +95,7 @@ def main():
                 ratio = f" {p99 / ceiling_p99:>18.2f}" if ceiling_p99 else ""
                 print(f"{name:18} {rate:>8} {p50:>8.2f} {p99:>8.2f} {p999:>9.2f} {ok:>6.1%}{ratio}")
     finally:
-        for proc in procs:
-            proc.terminate()
-            proc.wait()
-        shutil.rmtree(data, ignore_errors=True)
+        benchlib.stop(procs, data)
 
 
 if __name__ == "__main__":

@@ -1,9 +1,13 @@
 """What the project's benchmark scripts share: free ports, resident memory, starting the
-server, logging in like a browser, and wrk. Standard library only; loopback only."""
-import http.cookiejar, os, re, socket, subprocess, sys, time, urllib.error, urllib.parse
-import urllib.request
+server (and the bare-axum ceiling), logging in like a browser, and wrk. Standard library only;
+loopback only."""
+import http.cookiejar, os, re, shutil, socket, subprocess, sys, time, urllib.error
+import urllib.parse, urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# Bare axum answering a small cookie-dependent page, built by `../shared/bench/compare.py
+# --ceiling`; it takes its port as its one argument and answers `/` and `/healthz`.
+CEILING = os.path.join(ROOT, "target", "bench-ceiling", "release", "ceiling")
 USER, PASSWORD = "alice", "correct horse battery"
 
 # (name, login path, page to load): every page is a logged-in GET.
@@ -54,6 +58,25 @@ def start_session_lab(binary, port, data_dir, *extra, cores="1"):
          "--config", "/dev/null", *extra],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT,
         env=dict(os.environ, TOKIO_WORKER_THREADS="1", RUST_LOG="warn"))
+
+
+def start_ceiling():
+    """The ceiling on core 1, as our server runs; returns (process, base URL) once it answers."""
+    port = free_port()
+    proc = subprocess.Popen(["taskset", "-c", "1", CEILING, str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    wait_up(base, "/healthz", proc)
+    return proc, base
+
+
+def stop(procs, *directories):
+    """Ends the servers a benchmark started and removes its temporary directories."""
+    for proc in procs:
+        proc.terminate()
+        proc.wait()
+    for directory in directories:
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
