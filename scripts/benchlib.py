@@ -5,8 +5,10 @@ import http.cookiejar, os, re, shutil, socket, subprocess, sys, time, urllib.err
 import urllib.parse, urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-# Bare axum answering a small cookie-dependent page, built by `../shared/bench/compare.py
-# --ceiling`; it takes its port as its one argument and answers `/` and `/healthz`.
+# Optional: a bare axum server answering a small cookie-dependent page, the "ceiling" the
+# latency and profile scripts compare with when it is there. It takes its port as its one
+# argument and answers `/` and `/healthz`. Without it, bench-latency.py takes fixed rates
+# (--rps) and bench-profile.py profiles our server only.
 CEILING = os.path.join(ROOT, "target", "bench-ceiling", "release", "ceiling")
 USER, PASSWORD = "alice", "correct horse battery"
 

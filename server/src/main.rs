@@ -28,12 +28,7 @@ async fn main() -> ExitCode {
     // An argon2 hash takes 19 MiB; mimalloc would keep the freed pages resident until the
     // hashing thread allocates again, so each login raised the resident set by that much for
     // a while. Collecting on that thread right after a hash returns them (docs/performance.md).
-    app::accounts::password::after_each_hash(|| {
-        // SAFETY: mi_collect frees and decommits memory nobody holds: the calling thread's
-        // free pages and, forced, the process's purgeable arena memory. Measured: no loss of
-        // page throughput (docs/performance.md), since it runs only after a login's hash.
-        unsafe { libmimalloc_sys::mi_collect(true) }
-    });
+    app::accounts::password::after_each_hash(hand_back_free_memory);
     let app = match Application::build(settings.clone()).await {
         Ok(app) => app,
         Err(e) => {
@@ -43,9 +38,8 @@ async fn main() -> ExitCode {
         }
     };
     // Start-up's temporary memory (migrations, the route list, parsed configuration) is
-    // freed by now; mimalloc would keep its pages resident until this thread allocates again.
-    // SAFETY: as above, it frees and decommits only memory nobody holds.
-    unsafe { libmimalloc_sys::mi_collect(true) };
+    // freed by now, and would stay resident until this thread allocates again.
+    hand_back_free_memory();
     let shown = settings
         .public_url
         .as_ref()
@@ -65,6 +59,14 @@ async fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Returns the calling thread's free pages, and the process's purgeable arena memory, to the
+/// system now instead of when mimalloc next gets round to it. It walks the thread's heap, so
+/// it runs only after rare, large frees (a password hash, start-up), never per request.
+fn hand_back_free_memory() {
+    // SAFETY: mi_collect frees and decommits only memory nobody holds.
+    unsafe { libmimalloc_sys::mi_collect(true) }
 }
 
 /// Completes on Ctrl-C (SIGINT) or SIGTERM.

@@ -38,32 +38,27 @@ pub struct SessionsPage {
     pub ended: Option<usize>,
 }
 
+/// Unix seconds to the minute in UTC, as (`2026-12-03`, `12:52`); `None` outside the calendar.
+fn date_and_minute(unix: u64) -> Option<(String, String)> {
+    let at = time::OffsetDateTime::from_unix_timestamp(unix as i64).ok()?;
+    let date = format!("{}-{:02}-{:02}", at.year(), u8::from(at.month()), at.day());
+    Some((date, format!("{:02}:{:02}", at.hour(), at.minute())))
+}
+
 /// Unix seconds as `2026-12-03 12:52 UTC`.
 fn when(unix: u64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(unix as i64).map_or_else(
-        |_| unix.to_string(),
-        |at| {
-            format!(
-                "{}-{:02}-{:02} {:02}:{:02} UTC",
-                at.year(),
-                u8::from(at.month()),
-                at.day(),
-                at.hour(),
-                at.minute()
-            )
-        },
+    date_and_minute(unix).map_or_else(
+        || unix.to_string(),
+        |(date, minute)| format!("{date} {minute} UTC"),
     )
 }
 
-/// A moment as a `<time>` element: readable text, and the machine-readable instant.
+/// A moment as a `<time>` element: readable text, and the machine-readable instant
+/// (`2026-12-03T12:52Z`).
 #[component]
 fn Moment(unix: u64) -> impl IntoView {
-    let text = when(unix);
-    // `2026-12-03 12:52 UTC` → `2026-12-03T12:52Z`, the form the attribute takes.
-    let datetime = text
-        .strip_suffix(" UTC")
-        .map(|t| format!("{}Z", t.replacen(' ', "T", 1)));
-    view! { <time datetime=datetime>{text}</time> }
+    let datetime = date_and_minute(unix).map(|(date, minute)| format!("{date}T{minute}Z"));
+    view! { <time datetime=datetime>{when(unix)}</time> }
 }
 
 #[component]
@@ -254,4 +249,23 @@ pub fn refused(status: StatusCode, message: &'static str) -> Response {
             <p><a href="/account/sessions">"Back to where you're signed in"</a></p>
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_moment_reads_the_same_for_people_and_machines() {
+        let at = 1_796_302_350; // 2026-12-03 12:52:30 UTC
+        assert_eq!(when(at), "2026-12-03 12:52 UTC");
+        assert_eq!(
+            date_and_minute(at),
+            Some(("2026-12-03".to_string(), "12:52".to_string()))
+        );
+        // Past the calendar's range: the number itself, and no machine-readable form.
+        let far = i64::MAX as u64;
+        assert_eq!(when(far), far.to_string());
+        assert_eq!(date_and_minute(far), None);
+    }
 }

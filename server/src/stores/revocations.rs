@@ -238,16 +238,24 @@ mod tests {
     use super::*;
     use std::sync::Arc;
 
+    /// The denylist as `Stores` opens it on SQLite, in `dir`, and the store thread it runs on.
+    async fn thread_denylist(dir: &std::path::Path) -> (SqliteSessions, Arc<SqliteRevocations>) {
+        let (thread, pool) = SqliteSessions::open_beside_pool(dir, Default::default()).await;
+        let pool = SqlRevocations::new(pool);
+        pool.migrate().await.unwrap();
+        (
+            thread.clone(),
+            Arc::new(SqliteRevocations::new(thread, pool)),
+        )
+    }
+
     /// Checks in flight while a logout revokes: each answers (before or after it), and every
     /// check that starts once the revocation has answered sees it; a replayed revocation
     /// changes nothing. Five runs, since the race decides the in-flight answers.
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn a_revocation_holds_for_every_check_after_it_and_replays_are_harmless() {
         let dir = tempfile::tempdir().unwrap();
-        let (thread, pool) = SqliteSessions::open_beside_pool(dir.path(), Default::default()).await;
-        let pool = SqlRevocations::new(pool);
-        pool.migrate().await.unwrap();
-        let denylist = Arc::new(SqliteRevocations::new(thread, pool));
+        let (_, denylist) = thread_denylist(dir.path()).await;
         let until = unix_now() + 600;
         for run in 0..5 {
             let id = format!("sid:{run}");
@@ -272,5 +280,40 @@ mod tests {
             assert!(denylist.any_revoked(&[&id]).await.unwrap());
         }
         assert!(!denylist.any_revoked(&["never"]).await.unwrap());
+    }
+
+    /// A flood of revocations of one id, each with its own end, arriving at once: every one
+    /// answers, and the denial kept is the longest, whatever order the batch ran them in.
+    /// Three runs, since the order is the race.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn a_flood_of_revocations_of_one_id_keeps_the_longest() {
+        let dir = tempfile::tempdir().unwrap();
+        let (thread, denylist) = thread_denylist(dir.path()).await;
+        let base = unix_now() + 600;
+        for run in 0..3 {
+            let id = format!("lid:{run}");
+            let flood: Vec<_> = (0..100u64)
+                .map(|n| {
+                    let (denylist, id) = (denylist.clone(), id.clone());
+                    // The longest (n = 27) is neither first nor last.
+                    let until = base + (n * 37) % 100;
+                    tokio::spawn(async move { denylist.revoke(&[&id], until).await })
+                })
+                .collect();
+            for revocation in flood {
+                revocation.await.unwrap().expect("every revocation answers");
+            }
+            let kept: i64 = thread
+                .run(false, move |c| {
+                    c.query_row(
+                        "SELECT until FROM revoked_tokens WHERE id = $1",
+                        [&id],
+                        |row| row.get(0),
+                    )
+                })
+                .await
+                .unwrap();
+            assert_eq!(kept, (base + 99) as i64, "run {run}");
+        }
     }
 }
